@@ -1,0 +1,29 @@
+"""The menu a user sees: only modules that exist and that their role may use."""
+
+from django.urls import reverse
+
+
+def menu_for(user, path: str) -> list[dict]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    from lvzhi.accounts.models import Role
+
+    items: list[tuple[str, str]] = [("首页", reverse("core:home"))]
+    role = user.role
+    if role in (Role.OFFICE, Role.TOWNSHIP, Role.LEADER):
+        items.append(("代表名册", reverse("people:roster")))
+        if user.can("roster.import"):
+            items.append(("名册导入", reverse("people:import")))
+        if user.can("notes.review"):
+            items.append(("笔记审核", reverse("archive:review_queue")))
+    if role == Role.DEPUTY:
+        items.append(("我的档案", reverse("archive:person", args=[user.person_id])))
+        items.append(("履职笔记", reverse("archive:my_notes")))
+    if role == Role.ADMIN:
+        items.append(("用户管理", reverse("accounts:user_list")))
+        items.append(("审计日志", reverse("accounts:audit_log")))
+    items.append(("通知", reverse("core:inbox")))
+    return [
+        {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}
+        for label, url in items
+    ]

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from lvzhi.api.api import api
+
+urlpatterns = [
+    path("", include("lvzhi.core.urls")),
+    path("accounts/", include("lvzhi.accounts.urls")),
+    path("people/", include("lvzhi.people.urls")),
+    path("archive/", include("lvzhi.archive.urls")),
+    path("api/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
