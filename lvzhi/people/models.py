@@ -317,3 +317,41 @@ def chinese_number(n: int) -> str:
     if n < 100:
         return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
     return str(n)
+
+
+class ImportJob(models.Model):
+    """A roster file uploaded through the web: validated in the background, previewed, then applied."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "等待校验"
+        VALIDATING = "validating", "正在校验"
+        INVALID = "invalid", "有错误"
+        READY = "ready", "校验通过，待确认"
+        APPLYING = "applying", "正在导入"
+        DONE = "done", "已导入"
+        FAILED = "failed", "导入失败"
+
+    created_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField("文件名", max_length=200)
+    content = models.BinaryField("文件内容")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    region_code = models.CharField(max_length=12)
+
+    scope = ScopeRule(region="region_code")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名册导入"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
