@@ -149,6 +149,11 @@ def outsider_user(regions):
 
 
 @pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
 def login(client):
     def do(user):
         client.force_login(user)
