@@ -22,6 +22,7 @@ def menu_for(user, path: str) -> list[dict]:
     if role == Role.ADMIN:
         items.append(("用户管理", reverse("accounts:user_list")))
         items.append(("审计日志", reverse("accounts:audit_log")))
+        items.append(("基础数据", reverse("admin:index")))
     items.append(("通知", reverse("core:inbox")))
     return [
         {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}
