@@ -43,6 +43,9 @@ class User(AbstractUser):
         "people.Unit", models.PROTECT, null=True, blank=True, related_name="accounts", verbose_name="所属承办单位"
     )
     display_name = models.CharField("显示名称", max_length=40, blank=True)
+    must_change_password = models.BooleanField(
+        "须修改密码", default=False, help_text="管理员设置的临时密码，用户下次登录后须先修改"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
