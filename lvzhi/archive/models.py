@@ -96,3 +96,6 @@ class DutyNotePhoto(models.Model):
     note = models.ForeignKey(DutyNote, models.CASCADE, related_name="photos")
     image = models.ImageField("照片", upload_to=note_photo_path)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.note} 照片{self.pk}"
