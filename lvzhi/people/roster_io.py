@@ -958,7 +958,9 @@ def _audit(plan: ImportPlan, created: list[Person], *, actor, source: str, remot
     entries = [
         LogEntry(content_type=content_type, object_pk=str(p.pk), object_id=p.pk, object_repr=p.name,
                  action=LogEntry.Action.CREATE, actor=actor, remote_addr=remote_addr, timestamp=now, cid=cid,
-                 changes={"name": ["None", p.name], "region": ["None", p.region_id]}, additional_data=extra)
+                 changes={"name": [None, p.name], "id_number": [None, p.id_masked],
+                          "region": [None, context.town_name.get(p.region_id, p.region_id)]},
+                 additional_data=extra)
         for p in created
     ]
     entries += [
