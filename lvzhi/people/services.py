@@ -5,11 +5,12 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from lvzhi.core.audit import audit_event
 
-from .models import Mandate, MandateChange, Person, Term
+from .models import Delegation, ElectoralDistrict, Level, Mandate, MandateChange, Person, Term
 
 
 class RosterError(ValueError):
@@ -60,7 +61,10 @@ def person_update(*, by, person: Person, id_number: str | None = None, **fields)
     person.name_initials = pinyin_initials(person.name)
     person.full_clean(exclude=["id_number"])
     person.save()
-    person.mandates.exclude(region_code=person.region_id).update(region_code=person.region_id)
+    # Saved one by one (not queryset.update) so that the audit trail sees each mandate's change.
+    for mandate in person.mandates.exclude(region_code=person.region_id):
+        mandate.region_code = person.region_id
+        mandate.save(update_fields=["region_code"])
     return person
 
 
@@ -70,6 +74,13 @@ def mandate_create(*, by, person: Person, term: Term, elected_by: str = Mandate.
     _require(by, "roster.edit")
     if Mandate.objects.filter(person=person, term=term).exists():
         raise RosterError(f"{person.name}在{term}已有代表资格")
+    congress = term.congress
+    if congress.level != Level.NATIONAL and not person.region_id.startswith(congress.region.prefix):
+        raise RosterError(f"{person.name}所在的{person.region}不属于{congress.name}的行政区域，不能作为该级代表")
+    if elected_by == Mandate.ElectedBy.BY_ELECTION and start_date is None:
+        raise RosterError("补选产生的代表请填写资格起始日期（补选当选之日）")
+    if start_date and (start_date < term.start_date or (term.end_date and start_date > term.end_date)):
+        raise RosterError(f"资格起始日期应在{term.label}的任期之内")
     mandate = Mandate(
         person=person, term=term, level=term.congress.level, elected_by=elected_by,
         start_date=start_date or term.start_date, region_code=person.region_id, **fields,
@@ -82,6 +93,70 @@ def mandate_create(*, by, person: Person, term: Term, elected_by: str = Mandate.
     kind = MandateChange.Kind.BY_ELECTION if elected_by == Mandate.ElectedBy.BY_ELECTION else MandateChange.Kind.ELECTED
     MandateChange.objects.create(mandate=mandate, kind=kind, date=mandate.start_date, to_status=mandate.status,
                                  by=by if getattr(by, "pk", None) else None)
+    return mandate
+
+
+def district_for(*, term: Term, name: str) -> ElectoralDistrict | None:
+    """The electoral district of ``term`` called ``name``, created on first use (offices type district names)."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    district, _ = ElectoralDistrict.objects.get_or_create(term=term, name=name)
+    return district
+
+
+def delegation_for(*, term: Term, name: str) -> Delegation | None:
+    name = (name or "").strip()
+    if not name:
+        return None
+    delegation, _ = Delegation.objects.get_or_create(term=term, name=name)
+    return delegation
+
+
+@transaction.atomic
+def person_create_with_mandate(*, by, id_number: str, mandate: dict, **fields) -> Person:
+    """A new deputy as offices enter one: the person and their first mandate, both or neither."""
+    person = person_create(by=by, id_number=id_number, **fields)
+    mandate_add(by=by, person=person, **mandate)
+    return person
+
+
+@transaction.atomic
+def mandate_add(*, by, person: Person, term: Term, district_name: str = "", delegation_name: str = "",
+                **fields) -> Mandate:
+    """mandate_create with the district and delegation given by name, as forms and imports have them."""
+    _require(by, "roster.edit")
+    return mandate_create(
+        by=by, person=person, term=term,
+        district=district_for(term=term, name=district_name),
+        delegation=delegation_for(term=term, name=delegation_name),
+        **fields,
+    )
+
+
+MANDATE_EDITABLE = ("district", "delegation", "group", "station", "deputy_number", "is_reelected", "start_date")
+
+
+@transaction.atomic
+def mandate_update(*, by, mandate: Mandate, district_name: str | None = None,
+                   delegation_name: str | None = None, **fields) -> Mandate:
+    """Change where a mandate belongs (district, delegation, group, station); its status only changes through
+    mandate_change_status."""
+    _require(by, "roster.edit")
+    mandate = Mandate.objects.select_for_update().select_related("term").get(pk=mandate.pk)
+    if district_name is not None:
+        fields["district"] = district_for(term=mandate.term, name=district_name)
+    if delegation_name is not None:
+        fields["delegation"] = delegation_for(term=mandate.term, name=delegation_name)
+    for key, value in fields.items():
+        if key not in MANDATE_EDITABLE:
+            raise RosterError(f"代表资格的「{key}」不能在此修改")
+        setattr(mandate, key, value)
+    try:
+        mandate.full_clean()
+    except ValidationError as exc:
+        raise RosterError("；".join(exc.messages)) from exc
+    mandate.save()
     return mandate
 
 
@@ -111,6 +186,8 @@ def mandate_change_status(*, by, mandate: Mandate, kind: str, date: dt.date, rea
     label = MandateChange.Kind(kind).label
     if mandate.status not in allowed_from:
         raise RosterError(f"当前状态为「{mandate.get_status_display()}」，不能办理「{label}」")
+    if date > timezone.localdate():
+        raise RosterError("变动日期不能晚于今天")
     if mandate.start_date and date < mandate.start_date:
         raise RosterError("变动日期不能早于代表资格起始日期")
     if not reason.strip():

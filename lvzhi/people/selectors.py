@@ -1,0 +1,303 @@
+"""Reads of the roster: the filtered list and its choices, the person page, and the staff dashboard figures.
+
+Everything here starts from ``scoped()``: a user's rows are those of their region subtree, nothing else.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from lvzhi.core.crypto import keyed_hash
+from lvzhi.core.models import PREFIX_LENGTH, Region, prefix_range
+from lvzhi.core.scoping import scoped
+from lvzhi.core.textnorm import squeeze
+
+from .models import Delegation, DeputyGroup, Level, Mandate, MandateChange, Person, Station, Term
+
+# A query that looks like the end of an ID number: at least four characters, digits with an optional final X.
+_ID_TAIL = re.compile(r"^\d{3,17}[\dX]$")
+
+
+@dataclass
+class RosterFilter:
+    """The cleaned filter of the roster list; empty values filter nothing."""
+
+    q: str = ""
+    level: int | None = None
+    region: Region | None = None
+    delegation: Delegation | None = None
+    group: DeputyGroup | None = None
+    status: str = ""
+    tenure: str = ""  # "new" (新任) or "reelected" (连任)
+    occupation: str = ""
+    labels: list[str] = field(default_factory=list)  # human description, for the export title
+
+    def mandate_conditions(self) -> dict:
+        conditions: dict = {}
+        if self.level:
+            conditions["level"] = self.level
+        if self.status:
+            conditions["status"] = self.status
+        if self.delegation:
+            conditions["delegation"] = self.delegation
+        if self.group:
+            conditions["group"] = self.group
+        if self.tenure:
+            conditions["is_reelected"] = self.tenure == "reelected"
+        return conditions
+
+    @property
+    def description(self) -> str:
+        return "；".join(self.labels) if self.labels else "全部人员"
+
+
+def scope_range(user) -> tuple[str, str] | None:
+    return prefix_range(user.scope_prefix) if user.scope_prefix else None
+
+
+def roster_persons(*, user, flt: RosterFilter) -> QuerySet[Person]:
+    """Persons in the user's scope matching the filter, in roster order (pinyin initials, then id).
+
+    Mandate conditions go into one EXISTS subquery, so that a person matches when one of their mandates meets
+    them all (a 县 mandate that is 在任), and so that no join multiplies rows or needs DISTINCT.
+    """
+    qs = scoped(Person.objects.all(), user)
+    low_high = scope_range(user)
+    if flt.region is not None:
+        low_high = prefix_range(flt.region.prefix)
+        qs = qs.filter(region_id__gte=low_high[0], region_id__lte=low_high[1])
+    if flt.occupation:
+        qs = qs.filter(occupation=flt.occupation)
+    conditions = flt.mandate_conditions()
+    if conditions:
+        # The roster is of the current terms: a past term's mandate neither shows nor matches.
+        mandates = Mandate.objects.filter(person=OuterRef("pk"), term__is_current=True, **conditions)
+        if low_high:
+            # Redundant with the person's region, but lets the (level, status, region_code) index do the work.
+            mandates = mandates.filter(region_code__gte=low_high[0], region_code__lte=low_high[1])
+        qs = qs.filter(Exists(mandates))
+    qs = _search(qs, flt.q)
+    return qs.select_related("region", "region__parent").order_by("name_initials", "id")
+
+
+def _search(qs: QuerySet[Person], raw: str) -> QuerySet[Person]:
+    q = squeeze(raw)
+    if not q:
+        return qs
+    upper = q.upper()
+    if _ID_TAIL.match(upper):
+        if len(upper) == 18:
+            return qs.filter(id_hash=keyed_hash(upper))
+        qs = qs.filter(id_tail=upper[-4:])
+        if len(upper) > 4:
+            # Only the last four characters are stored in clear; the few candidates are checked in full here.
+            matching = [p.pk for p in qs.only("pk", "id_number") if p.id_number.endswith(upper)]
+            qs = qs.filter(pk__in=matching)
+        return qs
+    if q.isascii() and q.isalpha():
+        return qs.filter(Q(name_initials__startswith=q.lower()) | Q(name__icontains=q))
+    return qs.filter(name__contains=q)
+
+
+def with_roster_mandates(qs: QuerySet[Person]) -> QuerySet[Person]:
+    """The current-term mandates a roster row shows (as ``current_mandates``), for a whole page in one query."""
+    mandates = (
+        Mandate.objects.filter(term__is_current=True)
+        .select_related("district", "delegation", "group")
+        .order_by("level", "id")
+    )
+    return qs.prefetch_related(Prefetch("mandates", queryset=mandates, to_attr="current_mandates"))
+
+
+def child_regions(user) -> QuerySet[Region]:
+    """The regions one level below the user's own: townships for a county office, villages for a township."""
+    region = user.region
+    if region is None:
+        return Region.objects.none()
+    low, high = prefix_range(user.scope_prefix)
+    return Region.objects.filter(parent_id=region.code, code__gte=low, code__lte=high).order_by("sort", "code")
+
+
+def delegation_choices(user) -> QuerySet[Delegation]:
+    """Delegations of current terms that belong to the user's area: by their own region or their congress's."""
+    low, high = scope_range(user) or ("", "")
+    return (
+        Delegation.objects.filter(term__is_current=True)
+        .filter(
+            Q(region_id__gte=low, region_id__lte=high)
+            | Q(term__congress__region_id__gte=low, term__congress__region_id__lte=high)
+        )
+        .select_related("term__congress")
+        .order_by("term__congress__level", "name")
+    )
+
+
+def group_choices(user) -> QuerySet[DeputyGroup]:
+    return scoped(DeputyGroup.objects.all(), user).order_by("region_id", "name")
+
+
+def station_choices(user) -> QuerySet[Station]:
+    return scoped(Station.objects.all(), user).order_by("region_id", "name")
+
+
+def occupation_choices(user) -> list[str]:
+    """The occupations (职业构成) entered for persons in scope; few distinct values, read through an index."""
+    low, high = scope_range(user) or ("", "")
+    values = (
+        Person.objects.filter(region_id__gte=low, region_id__lte=high)
+        .exclude(occupation="")
+        .values_list("occupation", flat=True)
+        .distinct()
+        .order_by("occupation")
+    )
+    return list(values[:100])
+
+
+def term_choices(user) -> QuerySet[Term]:
+    """Current terms a user may add mandates to: congresses in their area and those above it."""
+    prefix = user.scope_prefix
+    if not prefix:
+        return Term.objects.none()
+    low, high = prefix_range(prefix)
+    above = [prefix[:n].ljust(12, "0") for n in sorted(set(PREFIX_LENGTH.values())) if n < len(prefix)]
+    return (
+        Term.objects.filter(is_current=True)
+        .filter(
+            Q(congress__level=Level.NATIONAL)
+            | Q(congress__region_id__in=above)
+            | Q(congress__region_id__gte=low, congress__region_id__lte=high)
+        )
+        .select_related("congress")
+        .order_by("congress__level", "congress__region_id")
+    )
+
+
+def person_regions(user) -> QuerySet[Region]:
+    """Where a person of the user's scope may live: the townships and villages (or deeper) of the scope."""
+    prefix = user.scope_prefix
+    if not prefix:
+        return Region.objects.none()
+    low, high = prefix_range(prefix)
+    return (
+        Region.objects.filter(code__gte=low, code__lte=high, level__gte=Region.Level.TOWNSHIP)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+def person_detail(*, person: Person) -> dict:
+    """What the person page shows besides the person: every mandate with its history, and this year's archive."""
+    from lvzhi.archive.models import Activity, ActivityKind
+
+    changes = MandateChange.objects.select_related("by").order_by("date", "id")
+    mandates = list(
+        person.mandates.select_related(
+            "term__congress", "district", "delegation", "group", "station"
+        ).prefetch_related(Prefetch("changes", queryset=changes)).order_by("-term__is_current", "level", "-id")
+    )
+    year = timezone.localdate().year
+    by_kind = (
+        Activity.objects.filter(person=person, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31))
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by("-n", "kind")
+    )
+    labels = dict(ActivityKind.choices)
+    summary = [{"kind": row["kind"], "label": labels.get(row["kind"], row["kind"]), "count": row["n"]}
+               for row in by_kind]
+    return {
+        "mandates": mandates,
+        "year": year,
+        "activity_summary": summary,
+        "activity_total": sum(row["count"] for row in summary),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Staff home
+
+
+def staff_dashboard(*, user) -> dict:
+    """Totals for the staff home page, each one aggregate query over the user's scope."""
+    persons = scoped(Person.objects.all(), user).count()
+    active = scoped(Mandate.objects.filter(status=Mandate.Status.ACTIVE), user)
+    by_level = dict(active.values_list("level").annotate(n=Count("id")).order_by())
+    current = active.filter(term__is_current=True)
+    tenure = current.aggregate(
+        new=Count("id", filter=Q(is_reelected=False)),
+        by_election=Count("id", filter=Q(elected_by=Mandate.ElectedBy.BY_ELECTION)),
+    )
+    suspended = scoped(Mandate.objects.filter(status=Mandate.Status.SUSPENDED, term__is_current=True), user).count()
+    return {
+        "persons": persons,
+        "active_total": sum(by_level.values()),
+        "by_level": [{"level": lvl.value, "label": lvl.label, "count": by_level.get(lvl.value, 0)} for lvl in Level],
+        "new_this_term": tenure["new"],
+        "by_election": tenure["by_election"],
+        "suspended": suspended,
+        "notes_waiting": _notes_waiting(user),
+    }
+
+
+def _notes_waiting(user) -> int | None:
+    if not user.can("notes.review"):
+        return None
+    from lvzhi.archive.models import DutyNote
+
+    return scoped(DutyNote.objects.filter(status=DutyNote.Status.SUBMITTED), user).count()
+
+
+LEVEL_COLORS = {
+    Level.NATIONAL: "#6a1b9a", Level.PROVINCE: "#ad1457", Level.CITY: "#ef6c00", Level.COUNTY: "#b71c1c",
+    Level.TOWNSHIP: "#1565c0",
+}
+
+
+def deputies_by_area(*, user) -> dict:
+    """Active mandates by level for each region one level below the user's: the table behind the home chart,
+    and its ECharts option (stacked bars)."""
+    region = user.region
+    if region is None or region.level >= Region.Level.VILLAGE:
+        return {"rows": [], "option": None}
+    child_length = PREFIX_LENGTH[region.level + 1]
+    areas = list(child_regions(user).values_list("code", "name"))
+    counted = (
+        scoped(Mandate.objects.filter(status=Mandate.Status.ACTIVE), user)
+        .annotate(area=Substr("region_code", 1, child_length))
+        .values_list("area", "level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[tuple[str, int], int] = {}
+    for area, level, n in counted:
+        counts[(area, level)] = counts.get((area, level), 0) + n
+    rows = []
+    for code, name in areas:
+        key = code[:child_length]
+        by_level = [counts.get((key, lvl.value), 0) for lvl in Level]
+        rows.append({"code": code, "name": name, "by_level": by_level, "total": sum(by_level),
+                     "cells": [{"label": f"{lvl.label}级", "count": n} for lvl, n in zip(Level, by_level, strict=True)]})
+    series = []
+    for index, lvl in enumerate(Level):
+        data = [row["by_level"][index] for row in rows]
+        if any(data):
+            series.append({"name": f"{lvl.label}级", "type": "bar", "stack": "level", "data": data,
+                           "itemStyle": {"color": LEVEL_COLORS[lvl]}, "emphasis": {"focus": "series"},
+                           "barMaxWidth": 36})
+    if not series:
+        return {"rows": rows, "option": None}
+    names = [row["name"] for row in rows]
+    option = {
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 40, "containLabel": True},
+        "xAxis": {"type": "category", "data": names,
+                  "axisLabel": {"interval": 0, "rotate": 35 if len(names) > 6 else 0}},
+        "yAxis": {"type": "value", "name": "人数", "minInterval": 1},
+        "series": series,
+    }
+    return {"rows": rows, "option": option}
