@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lvzhi.accounts.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "lvzhi.core.audit.AuditMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -134,11 +135,12 @@ PASSWORD_HASHERS = [
 if TESTING:
     # Argon2 is deliberately slow; the tests check the policy, not the hash cost.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+# Password policy: 10+ characters, three of four character classes, not common, not like the username.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "lvzhi.accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "lvzhi.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "lvzhi.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "lvzhi.accounts.validators.NumericPasswordValidator"},
     {"NAME": "lvzhi.accounts.validators.CharacterClassValidator"},
 ]
 LOGIN_URL = "accounts:login"
@@ -153,6 +155,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "lvzhi.accounts.views.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Behind our own reverse proxy, set TRUST_X_FORWARDED_FOR=1: the address the proxy appended becomes REMOTE_ADDR
+# for lockout, rate limits and the audit trail. Never set it when clients can reach gunicorn directly.
+TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", False)
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20/m")  # login attempts per client address
+TWO_FACTOR_RATE_LIMIT = "5/m"  # code attempts per account
 
 # Sessions: idle timeout 30 minutes, absolute limit 12 hours.
 SESSION_COOKIE_AGE = 30 * 60

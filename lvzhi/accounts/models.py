@@ -89,6 +89,9 @@ class SessionRecord(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=200, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.ip or '-'}"
+
 
 class ApiToken(models.Model):
     """A bearer token for the API; only its hash is stored."""
@@ -103,6 +106,9 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
 
     @staticmethod
     def hash_key(key: str) -> str:

@@ -33,3 +33,24 @@
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSettle", function (event) { init(event.target); });
 })();
+
+// accounts: show only the fields a chosen role uses (all stay visible without JavaScript).
+(function () {
+  function wireRoleSwitch(root) {
+    root.querySelectorAll("form[data-role-switch]").forEach(function (form) {
+      if (form.dataset.roleWired) return;
+      form.dataset.roleWired = "1";
+      var select = form.querySelector("select[name=role]");
+      if (!select) return;
+      function apply() {
+        form.querySelectorAll("fieldset[data-roles]").forEach(function (fieldset) {
+          fieldset.hidden = fieldset.dataset.roles.split(" ").indexOf(select.value) < 0;
+        });
+      }
+      select.addEventListener("change", apply);
+      apply();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { wireRoleSwitch(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { wireRoleSwitch(event.target); });
+})();
