@@ -9,10 +9,11 @@ class ArchiveConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from .models import Activity, DutyNote, DutyNotePhoto
+        from .models import DutyNote, DutyNotePhoto
 
-        # Every create, update and delete of archive rows goes to the audit trail; state changes add their own
-        # event rows through core.audit.audit_event.
-        auditlog.register(Activity, exclude_fields=["updated_at"])
-        auditlog.register(DutyNote, exclude_fields=["updated_at"])
-        auditlog.register(DutyNotePhoto)
+        # Notes and their photos go to the audit trail (core's registry may have taken DutyNote already); state
+        # changes add their own event rows through core.audit.audit_event. Activities are derived from audited
+        # sources and are not logged a second time.
+        for model, options in ((DutyNote, {"exclude_fields": ["updated_at"]}), (DutyNotePhoto, {})):
+            if not auditlog.contains(model):
+                auditlog.register(model, **options)
