@@ -92,7 +92,8 @@ class UserForm(forms.Form):
     person_name = forms.CharField(label="代表姓名", required=False, max_length=40)
     person_tail = forms.CharField(label="身份证号后4位", required=False, max_length=4,
                                   widget=forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off"}))
-    email = forms.EmailField(label="电子邮箱", required=False)
+    email = forms.EmailField(label="电子邮箱", required=False,
+                             error_messages={"invalid": "请输入有效的电子邮箱地址，如 name@example.gov.cn。"})
 
     def __init__(self, *args, editing=False, **kwargs):
         from lvzhi.people.models import Person, Unit
