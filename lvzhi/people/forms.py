@@ -25,6 +25,18 @@ OCCUPATION_SUGGESTIONS = ["党政干部", "工人", "农民", "专业技术人�
                           "其他"]
 
 
+class NamedErrorsMixin:
+    """Required-field messages that name the field (“请填写姓名”, “请选择人大及届次”) instead of Django's generic one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            verb = "选择" if isinstance(field.widget, forms.Select | forms.RadioSelect) else "填写"
+            field.error_messages["required"] = f"请{verb}{field.label}"
+            if isinstance(field, forms.ModelChoiceField):
+                field.error_messages["invalid_choice"] = f"所选{field.label}不存在或不在您的权限范围内"
+
+
 class DatalistInput(forms.TextInput):
     """A text input with suggestions the browser offers; any other value may still be typed."""
 
@@ -137,7 +149,7 @@ def _delegation_label(delegation) -> str:
 # Person
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(NamedErrorsMixin, forms.ModelForm):
     id_number = forms.CharField(label="身份证号", max_length=24, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
     birth_date = YearMonthField(label="出生年月", required=False, help_text="不填则按身份证号")
@@ -259,7 +271,7 @@ def _region_label(region: Region) -> str:
 # Mandates
 
 
-class MandateForm(forms.Form):
+class MandateForm(NamedErrorsMixin, forms.Form):
     term = forms.ModelChoiceField(label="人大及届次", queryset=None, empty_label="请选择")
     elected_by = forms.ChoiceField(label="产生方式", choices=Mandate.ElectedBy.choices,
                                    initial=Mandate.ElectedBy.GENERAL)
@@ -291,7 +303,7 @@ class MandateForm(forms.Form):
         return data
 
 
-class MandateEditForm(forms.Form):
+class MandateEditForm(NamedErrorsMixin, forms.Form):
     district_name = forms.CharField(label="选区或选举单位", required=False, max_length=60)
     delegation_name = forms.CharField(label="代表团", required=False, max_length=60)
     group = forms.ModelChoiceField(label="代表小组", required=False, queryset=None, empty_label="（无）")
@@ -327,7 +339,7 @@ END_REASON_CHOICES = [(v, label) for v, label in Mandate.EndReason.choices
                       if v not in (Mandate.EndReason.RESIGNED, Mandate.EndReason.RECALLED)]
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(NamedErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label="变动类型", widget=forms.RadioSelect)
     date = forms.DateField(label="日期", widget=DateInput())
     end_reason = forms.ChoiceField(label="终止情形", required=False, choices=[("", "请选择"), *END_REASON_CHOICES],
@@ -343,6 +355,9 @@ class StatusChangeForm(forms.Form):
         self.fields["kind"].choices = [
             (kind.value, kind.label) for kind, (allowed, _) in TRANSITIONS.items() if mandate.status in allowed
         ]
+        self.fields["kind"].error_messages["invalid_choice"] = (
+            f"当前状态为「{mandate.get_status_display()}」，不能办理该变动"
+        )
 
     def clean_reason(self):
         reason = clean_text(self.cleaned_data.get("reason"))
