@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from lvzhi.api.api import api
@@ -11,6 +12,8 @@ urlpatterns = [
     path("people/", include("lvzhi.people.urls")),
     path("archive/", include("lvzhi.archive.urls")),
     path("api/", api.urls),
+    # One way in: the configuration site signs in through our login (rate limit, lockout, two-factor).
+    path("django-admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("django-admin/", admin.site.urls),
 ]
 

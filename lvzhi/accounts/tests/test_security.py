@@ -109,3 +109,9 @@ def test_production_settings_hash_with_argon2_and_require_two_factor():
                             env=_deploy_env(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher True True True"
+
+
+def test_the_configuration_site_signs_in_through_our_login(client):
+    response = client.get("/django-admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:login"))
+    assert "next=%2Fdjango-admin%2F" in response.redirect_chain[-1][0]
