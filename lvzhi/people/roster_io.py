@@ -36,6 +36,7 @@ import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -370,6 +371,7 @@ def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and squeeze(value) == "")
 
 
+@cache
 def _max_length(name: str) -> int:
     return Person._meta.get_field(name).max_length
 
@@ -435,6 +437,12 @@ def _find_header(rows: list[tuple]) -> tuple[int, dict[str, int], int] | None:
 
 
 _FOOTER = re.compile(r"^(注|说明|备注|合计|总计|填表|填报|审核|制表|负责人|联系人)|[:：]")
+_HINT = re.compile(r"^[(（].*[)）]$|必填|选填")  # a template's hint line under the header: （必填）
+
+
+def _is_hint_row(cells: dict) -> bool:
+    texts = [squeeze(v) for v in cells.values() if not _is_blank(v)]
+    return bool(texts) and all(isinstance(v, str) and _HINT.search(v) for v in texts)
 
 
 def parse_roster(content: bytes, *, scope_prefix: str = "", context: RosterContext | None = None,
@@ -478,6 +486,8 @@ def parse_roster(content: bytes, *, scope_prefix: str = "", context: RosterConte
             _is_blank(cells["name"]) or _FOOTER.search(squeeze(cells["name"]))
         ):
             continue  # a note or total line under the table
+        if offset < 2 and _is_hint_row(cells):
+            continue
         plan = _parse_row(row_number, cells, context, errors)
         if plan is None:
             continue
@@ -721,7 +731,9 @@ def plan_import(parsed: ParseResult) -> ImportPlan:
     plan.existing = existing
     mandates: dict[int, dict[int, Mandate]] = defaultdict(dict)
     for chunk in _chunks([p.pk for p in existing.values()]):
-        for mandate in Mandate.objects.filter(person_id__in=chunk):
+        for mandate in Mandate.objects.filter(person_id__in=chunk).only(
+            "id", "person_id", "term_id", "district_id", "delegation_id", "group_id", "is_reelected", "region_code"
+        ):
             mandates[mandate.person_id][mandate.term_id] = mandate
     names = _NameLookup.load(parsed.plans)
 

@@ -194,6 +194,13 @@ def test_note_lines_under_the_table_are_skipped(congresses):
     assert run(xlsx([person(1)], sheet_setup=add_footer)).ok
 
 
+def test_a_hint_line_under_the_header_is_skipped(congresses):
+    hint = {h: "（必填）" for h in ("姓名", "身份证号", "代表层级", "乡镇（街道）")}
+    outcome = run(xlsx([hint, person(1)]))
+    assert outcome.ok, outcome.errors
+    assert Person.objects.count() == 1
+
+
 # --- values as people type them ---------------------------------------------------------------------------
 
 
