@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -249,6 +250,7 @@ def user_edit(request, pk: int):
         "sessions": SessionRecord.objects.filter(user=user).order_by("-started_at")[:20],
         "is_locked": services.is_locked(user.username),
         "has_two_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "user_content_type_id": ContentType.objects.get_for_model(User).pk,
     }
     return render(request, "accounts/user_form.html", context, status=status)
 
@@ -315,7 +317,8 @@ def audit_log(request):
     rows = [selectors.describe_entry(entry) for entry in page] if page is not None else []
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(),
+               "retention_days": settings.AUDIT_RETENTION_DAYS}
     template = "accounts/audit_log.html#results" if request.htmx else "accounts/audit_log.html"
     return render(request, template, context, status=200 if page is not None else 400)
 

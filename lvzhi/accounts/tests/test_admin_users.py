@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from auditlog.models import LogEntry
 from django.test import Client
@@ -361,3 +363,11 @@ def test_it_resets_two_factor(admin, office_user):
     admin.post(url("user_reset_two_factor", office_user))
     assert not TOTPDevice.objects.filter(user=office_user).exists()
     assert events(office_user, "two_factor_reset").exists()
+
+
+def test_edit_page_links_to_the_accounts_trail(admin, office_user):
+    admin.post(url("user_end_sessions", office_user))
+    page = admin.get(url("user_edit", office_user)).content.decode()
+    link = re.search(r'href="(/accounts/audit/\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    rows = admin.get(link).context["rows"]
+    assert rows and all(row["entry"].object_pk == str(office_user.pk) for row in rows)
