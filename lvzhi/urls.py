@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", api.urls),
     # One way in: the configuration site signs in through our login (rate limit, lockout, two-factor).
     path("django-admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    path("django-admin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change")),
     path("django-admin/", admin.site.urls),
 ]
 

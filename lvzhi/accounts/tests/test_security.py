@@ -115,3 +115,8 @@ def test_the_configuration_site_signs_in_through_our_login(client):
     response = client.get("/django-admin/", follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("accounts:login"))
     assert "next=%2Fdjango-admin%2F" in response.redirect_chain[-1][0]
+
+
+def test_the_configuration_site_changes_passwords_through_ours(login, admin_user):
+    response = login(admin_user).get("/django-admin/password_change/")
+    assert response["Location"] == reverse("accounts:password_change")
