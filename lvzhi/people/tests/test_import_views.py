@@ -273,3 +273,27 @@ def test_page_fits_a_phone(login, office_user, congresses, upload):
     page = client.get(response.url).content.decode()
     assert 'class="responsive import-errors"' in page
     assert 'data-label="行号"' in page and 'data-label="说明"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_worker_runs_validation_and_apply(client, office_user, congresses, settings):
+    """Production path: the upload only queues the job; db_worker validates it, and later applies it."""
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    client.force_login(office_user)
+    response = client.post(reverse("people:import"), {"file": SimpleUploadedFile("a.xlsx", xlsx([person(1)]))})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.PENDING
+    assert 'hx-trigger="every 1s"' in client.get(response.url).content.decode()
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY
+    client.post(reverse("people:import_apply", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.APPLYING
+    assert Person.objects.count() == 0
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert Person.objects.count() == 1
