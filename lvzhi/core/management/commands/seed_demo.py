@@ -618,7 +618,10 @@ class Command(BaseCommand):
 
         county, town = regions[COUNTY[0]], regions[CHENGGUAN.code]
         plans = (
-            ("admin", Role.ADMIN, {"region": county, "display_name": "系统管理员", "is_staff": True}),
+            # The administrator configures (users, dictionaries, the congress structure in the configuration
+            # site); scoping gives the role no roster or archive content.
+            ("admin", Role.ADMIN, {"region": county, "display_name": "系统管理员", "is_staff": True,
+                                   "is_superuser": True}),
             ("staff", Role.OFFICE, {"region": county, "display_name": "刘敏（县人大代表工委）"}),
             ("town", Role.TOWNSHIP, {"region": town, "display_name": "陈静（城关镇人大）"}),
             ("leader", Role.LEADER, {"region": county, "display_name": "黄志明（县人大常委会主任）"}),
