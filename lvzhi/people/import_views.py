@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -51,8 +52,8 @@ def _get_job(request, pk: int) -> ImportJob:
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     _require_import(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
         job = import_jobs.import_job_create(by=request.user, filename=upload.name, content=upload.read())
         return redirect("people:import_job", pk=job.pk)
@@ -100,7 +101,7 @@ def import_apply(request, pk: int):
 def import_errors(request, pk: int):
     job = _get_job(request, pk)
     if not job.errors:
-        raise PermissionDenied("这次导入没有错误清单")
+        raise Http404("这次导入没有错误清单")
     name = job.filename.rsplit(".", 1)[0]
     return xlsx_response(workbook_bytes(roster_io.errors_workbook(job.errors)), f"{name}-错误清单.xlsx")
 

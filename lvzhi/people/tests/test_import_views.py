@@ -82,6 +82,18 @@ def test_upload_refuses_other_file_types(login, office_user, upload):
     assert ImportJob.objects.count() == 0
 
 
+def test_upload_without_a_file_says_so(login, office_user):
+    response = login(office_user).post(reverse("people:import"))
+    assert response.status_code == 200
+    assert "这个字段是必填项" in response.content.decode() or "必填" in response.content.decode()
+    assert ImportJob.objects.count() == 0
+
+
+def test_errors_download_of_a_job_without_errors_is_404(login, office_user):
+    job = _job(office_user, b"x", status=ImportJob.Status.READY)
+    assert login(office_user).get(reverse("people:import_errors", args=[job.pk])).status_code == 404
+
+
 def test_template_download(login, office_user):
     response = login(office_user).get(reverse("people:import_template"))
     assert response.status_code == 200
