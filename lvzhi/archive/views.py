@@ -83,7 +83,8 @@ def deputy_home(request):
 @login_required
 @require_GET
 def person_archive(request, person_id: int):
-    person = get_scoped_or_404(Person.objects.select_related("region"), request.user, pk=person_id)
+    person = get_scoped_or_404(Person.objects.select_related("region__parent__parent__parent"), request.user,
+                               pk=person_id)
     totals = selectors.archive_totals(person.pk)
     form = ArchiveFilterForm(request.GET or None, years=[t.year for t in totals])
     year = kind = None
