@@ -25,6 +25,8 @@ run: setup
 	@echo "  admin  系统管理员      staff  县人大代表工委工作人员   town  城关镇人大工作人员"
 	@echo "  leader 常委会领导      deputy 代表（县、镇两级）        unit  承办单位经办人"
 	@echo ""
+	@# The worker runs background jobs (roster validation, reminders) beside the web server.
+	$(PY) manage.py db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
