@@ -37,6 +37,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -251,9 +252,7 @@ class RosterContext:
         for noise in ("人民政府", "人大主席团", "人大工委"):
             if text.endswith(noise) and len(text) > len(noise):
                 text = text[: -len(noise)]
-        if text.endswith("办事处") and not text.endswith("街道办事处"):
-            text = text[: -len("办事处")]
-        elif text.endswith("街道办事处"):
+        if text.endswith("办事处") and len(text) > 3:  # 城关街道办事处 → 城关街道
             text = text[: -len("办事处")]
         for index in (self._by_name, self._by_full):
             codes = index.get(text, [])
@@ -384,8 +383,12 @@ _GROUP_MAX = 60
 # Step 1: read and check the file
 
 
-def _read_rows(content: bytes) -> list[list[tuple]]:
-    """Every sheet's rows as value tuples (read-only mode: fast, merged cells read as their top-left value)."""
+def _read_table(content: bytes) -> tuple[list[tuple], tuple | None]:
+    """The rows of the first sheet that has a roster header, and where that header is.
+
+    Read-only mode: fast, and a merged cell reads as its top-left value. Only the first rows of the other
+    sheets (instructions, dictionaries) are read to see that they are not the roster.
+    """
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise CellError("文件不是 .xlsx 格式；如果是旧版 .xls 文件，请在Excel或WPS中“另存为”.xlsx 后再导入")
     try:
@@ -393,7 +396,15 @@ def _read_rows(content: bytes) -> list[list[tuple]]:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise CellError("无法读取此文件，请确认是用Excel或WPS保存的 .xlsx 文件") from exc
     try:
-        return [list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets]
+        for sheet in workbook.worksheets:
+            rows = sheet.iter_rows(values_only=True)
+            head = list(islice(rows, HEADER_SEARCH_ROWS + 1))
+            found = _find_header(head)
+            if found:
+                return head + list(rows), found
+        return [], None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as exc:  # ParseError is a SyntaxError
+        raise CellError("无法读取此文件，请确认是用Excel或WPS保存的 .xlsx 文件") from exc
     finally:
         workbook.close()
 
@@ -450,14 +461,9 @@ def parse_roster(content: bytes, *, scope_prefix: str = "", context: RosterConte
     """Read and check every row; no writes. ``progress(done, total)`` is called every few hundred rows."""
     context = context or RosterContext(scope_prefix)
     try:
-        sheets = _read_rows(content)
+        rows, found = _read_table(content)
     except CellError as exc:
         return ParseResult([], [RowError(None, "文件", str(exc))], context)
-    found = None
-    for rows in sheets:
-        found = _find_header(rows)
-        if found:
-            break
     if not found:
         need = "、".join(f"「{COLUMN_BY_KEY[k].label}」" for k in REQUIRED_KEYS)
         return ParseResult([], [RowError(None, "表头", f"前{HEADER_SEARCH_ROWS}行中没有找到表头，表头应包含{need}等列")],

@@ -165,6 +165,15 @@ def test_two_row_header_with_merged_cells(congresses):
     assert Person.objects.get().employer_title == "清源县教育局副局长"
 
 
+def test_roster_on_a_later_sheet(congresses):
+    def add_instructions_first(sheet):
+        notes = sheet.parent.create_sheet("填表说明", 0)
+        notes.append(["填表说明：身份证号请设为文本格式"])
+
+    assert run(xlsx([person(1)], sheet_setup=add_instructions_first)).ok
+    assert Person.objects.count() == 1
+
+
 def test_missing_required_column(congresses):
     headers = [h for h in HEADERS if h != "身份证号"]
     assert errors_of(xlsx([person(1)], headers=headers)) == ["第2行 身份证号：表头中没有这一列（必填列）"]
