@@ -60,6 +60,17 @@ def activity_withdraw(*, source, person=None) -> int:
     return count
 
 
+@transaction.atomic
+def archive_follow_person(*, person) -> int:
+    """The person moved to another region: their archive and notes move with them, so that the staff now in
+    charge see them (scoping reads the rows' own region_code). people.services.person_update should call this."""
+    moved = Activity.objects.filter(person=person).exclude(region_code=person.region_id).update(
+        region_code=person.region_id)
+    moved += DutyNote.objects.filter(person=person).exclude(region_code=person.region_id).update(
+        region_code=person.region_id)
+    return moved
+
+
 NOTE_KIND_TO_ACTIVITY = {
     DutyNote.Kind.DUTY: ActivityKind.DUTY_NOTE,
     DutyNote.Kind.PUBLIC_OPINION: ActivityKind.PUBLIC_OPINION,

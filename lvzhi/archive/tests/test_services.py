@@ -11,6 +11,7 @@ from lvzhi.archive.services import (
     NoteError,
     activity_record,
     activity_withdraw,
+    archive_follow_person,
     duty_note_review,
     duty_note_submit,
     duty_note_update,
@@ -82,6 +83,19 @@ def test_it_withdraws_a_source(deputy_person, other_deputy_person, note):
 
 def test_withdrawing_what_was_never_recorded_is_harmless(note):
     assert activity_withdraw(source=note) == 0
+
+
+def test_the_archive_follows_a_person_who_moves(deputy_person, note, regions, township_user, other_township_user):
+    activity_record(person=deputy_person, kind=ActivityKind.OTHER, when=dt.date(2026, 3, 1), source=note, title="x")
+    deputy_person.region = regions["town_b"]
+    deputy_person.save()
+    assert archive_follow_person(person=deputy_person) == 2
+    assert set(Activity.objects.values_list("region_code", flat=True)) == {regions["town_b"].code}
+    note.refresh_from_db()
+    assert note.region_code == regions["town_b"].code
+    with pytest.raises(NoteError, match="不在您的审核范围"):
+        duty_note_review(note=note, by=township_user, accept=True)
+    duty_note_review(note=note, by=other_township_user, accept=True)
 
 
 # duty_note_submit
