@@ -841,7 +841,10 @@ class _NameLookup:
 
 
 def apply_import(plan: ImportPlan, *, actor=None, source: str = "", remote_addr: str | None = None) -> dict:
-    """Write the plan with bulk queries; call inside ``transaction.atomic`` (``import_roster`` does)."""
+    """Write the plan with bulk queries; call inside ``transaction.atomic`` (``import_roster`` does).
+
+    bulk_create batches by itself (SQLite's parameter limit; one UNNEST insert per table on PostgreSQL).
+    """
     if not plan.ok:
         raise ValueError("有错误的导入不能写入")
     context = plan.parsed.context
@@ -855,7 +858,7 @@ def apply_import(plan: ImportPlan, *, actor=None, source: str = "", remote_addr:
                         name_initials=pinyin_initials(row.name), **row.fields)
         person.set_id_number(row.id_number)
         created.append(person)
-    Person.objects.bulk_create(created, batch_size=CHUNK)
+    Person.objects.bulk_create(created)
     people = dict(plan.existing)
     people.update({p.id_hash: p for p in created})
 
@@ -889,11 +892,10 @@ def apply_import(plan: ImportPlan, *, actor=None, source: str = "", remote_addr:
             mandate.group_id = ids.get(("group", row.township, row.group))
             mandate.is_reelected = bool(row.reelected)
         new_mandates.append(mandate)
-    Mandate.objects.bulk_create(new_mandates, batch_size=CHUNK)
+    Mandate.objects.bulk_create(new_mandates)
     MandateChange.objects.bulk_create(
         [MandateChange(mandate=m, kind=MandateChange.Kind.ELECTED, date=m.start_date or now.date(),
-                       to_status=m.status, by=by, reason="名册导入") for m in new_mandates],
-        batch_size=CHUNK,
+                       to_status=m.status, by=by, reason="名册导入") for m in new_mandates]
     )
 
     mandate_fields: set[str] = set()
@@ -950,7 +952,7 @@ def _ensure_names(plan: ImportPlan, context: RosterContext) -> dict[tuple, int]:
     model = {"district": ElectoralDistrict, "delegation": Delegation, "group": DeputyGroup}
     for kind, objs in objects.items():
         if objs:
-            model[kind].objects.bulk_create(objs, batch_size=CHUNK)
+            model[kind].objects.bulk_create(objs)
         for obj in objs:
             owner = obj.region_id if kind == "group" else obj.term_id
             ids[(kind, owner, obj.name)] = obj.pk
@@ -988,7 +990,7 @@ def _audit(plan: ImportPlan, created: list[Person], *, actor, source: str, remot
                  changes={k: [_show(k, old, context), _show(k, new, context)] for k, (old, new) in u.changes.items()})
         for u in plan.updates
     ]
-    LogEntry.objects.bulk_create(entries, batch_size=CHUNK)
+    LogEntry.objects.bulk_create(entries)
 
 
 # ---------------------------------------------------------------------------------------------------
