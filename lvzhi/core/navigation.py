@@ -24,7 +24,7 @@ def menu_for(user, path: str) -> list[dict]:
         items.append(("审计日志", reverse("accounts:audit_log")))
         items.append(("基础数据", reverse("admin:index")))
     items.append(("通知", reverse("core:inbox")))
-    return [
-        {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}
-        for label, url in items
-    ]
+    # The entry whose address is the longest prefix of the page's path is the current one.
+    matches = [url for _, url in items if path == url or (url != "/" and path.startswith(url))]
+    current = max(matches, key=len, default=None)
+    return [{"label": label, "url": url, "active": url == current} for label, url in items]

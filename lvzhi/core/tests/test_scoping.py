@@ -39,3 +39,10 @@ def test_unscoped_model_is_refused(office_user):
 
     with pytest.raises(TypeError):
         scoped(Notification.objects.all(), office_user)
+
+
+def test_menu_marks_only_the_closest_entry(office_user):
+    from lvzhi.core.navigation import menu_for
+
+    active = [item["label"] for item in menu_for(office_user, "/people/import/") if item["active"]]
+    assert active == ["名册导入"]
