@@ -4,8 +4,10 @@ changes themselves are made by services."""
 import re
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from lvzhi.core.idnumber import IdNumberError, parse_id_number
 from lvzhi.core.models import Region
@@ -52,6 +54,20 @@ class DatalistInput(forms.TextInput):
                            list_id, options)
 
 
+class FastSelect(forms.Select):
+    """A select rendered in Python rather than through a template per option: the roster's filter bar is drawn on
+    every list request, and Django's option templates cost more than the list's SQL."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        options = format_html_join("", "<option value=\"{}\"{}>{}</option>", (
+            (str(v), mark_safe(" selected") if str(v) in chosen else "", label)
+            for v, label in self.choices
+        ))
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
 class YearMonthField(forms.DateField):
     """出生年月: typed as 1975-03 (the month picker), 1975.03 or 1975年3月; kept as the first of the month."""
 
@@ -65,6 +81,27 @@ class YearMonthField(forms.DateField):
         if parsed is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return parsed
+
+
+REGION_LIMIT = 2000
+# A select lists at most this many options; a province has thousands of groups, and a page must not grow with them.
+CHOICE_LIMIT = 100
+
+
+def bound_choices(field: forms.ModelChoiceField, shown, *, hint: str, selected=None, limit: int | None = None) -> None:
+    """Render at most CHOICE_LIMIT options from ``shown`` (a narrower queryset than the one that validates).
+
+    When there are more, the select offers only the hint (e.g. “请先选择乡镇”) and the value already chosen, so a
+    link carrying any valid value still works and the page stays small.
+    """
+    limit = CHOICE_LIMIT if limit is None else limit
+    rows = list(shown[: limit + 1])
+    label = field.label_from_instance
+    truncated = len(rows) > limit
+    options = [] if truncated else [(row.pk, label(row)) for row in rows]
+    if selected is not None and selected.pk not in {pk for pk, _ in options}:
+        options.insert(0, (selected.pk, label(selected)))  # the select always shows what filters the list
+    field.widget.choices = [("", hint if truncated else field.empty_label), *options]
 
 
 class DateInput(forms.DateInput):
@@ -85,27 +122,43 @@ class RosterFilterForm(forms.Form):
                                       "autocomplete": "off", "enterkeyhint": "search"}),
     )
     level = forms.TypedChoiceField(label="代表层级", required=False, coerce=int, empty_value=None,
-                                   choices=[("", "全部层级"), *Level.choices])
+                                   choices=[("", "全部层级"), *Level.choices], widget=FastSelect)
     region = forms.ModelChoiceField(label="乡镇（街道）", required=False, queryset=Region.objects.none(),
-                                    empty_label="全部区域")
-    delegation = forms.ModelChoiceField(label="代表团", required=False, queryset=None, empty_label="全部代表团")
-    group = forms.ModelChoiceField(label="代表小组", required=False, queryset=None, empty_label="全部小组")
+                                    empty_label="全部区域", widget=FastSelect)
+    delegation = forms.ModelChoiceField(label="代表团", required=False, queryset=None, empty_label="全部代表团",
+                                        widget=FastSelect)
+    group = forms.ModelChoiceField(label="代表小组", required=False, queryset=None, empty_label="全部小组",
+                                   widget=FastSelect)
     status = forms.ChoiceField(label="状态", required=False,
-                               choices=[("", "全部状态"), *Mandate.Status.choices])
-    tenure = forms.ChoiceField(label="新任/连任", required=False,
+                               choices=[("", "全部状态"), *Mandate.Status.choices], widget=FastSelect)
+    tenure = forms.ChoiceField(label="新任/连任", required=False, widget=FastSelect,
                                choices=[("", "新任和连任"), ("new", "新任"), ("reelected", "连任")])
     occupation = forms.CharField(label="职业构成", required=False, max_length=20)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["region"].queryset = selectors.child_regions(user)
         if user.region and user.region.level >= Region.Level.TOWNSHIP:
             self.fields["region"].label = "村（社区）"
+        # Validation accepts any delegation or group of the user's scope; the selects list those of the region
+        # chosen (if any), and no more than CHOICE_LIMIT (see bound_choices, called from is_valid).
         self.fields["delegation"].queryset = selectors.delegation_choices(user)
         self.fields["delegation"].label_from_instance = _delegation_label
         self.fields["group"].queryset = selectors.group_choices(user)
         occupations = sorted(set(selectors.occupation_choices(user)) | set(OCCUPATION_SUGGESTIONS))
-        self.fields["occupation"].widget = forms.Select(choices=[("", "全部职业"), *((o, o) for o in occupations)])
+        self.fields["occupation"].widget = FastSelect(choices=[("", "全部职业"), *((o, o) for o in occupations)])
+
+    def full_clean(self):
+        super().full_clean()
+        data = getattr(self, "cleaned_data", {})
+        region = data.get("region")
+        within = region.prefix if region is not None else None
+        hint = "请先选择区域" if within is None else "该区域较多，请再缩小区域"
+        bound_choices(self.fields["delegation"], selectors.delegation_choices(self.user, within), hint=hint,
+                      selected=data.get("delegation"))
+        bound_choices(self.fields["group"], selectors.group_choices(self.user, within), hint=hint,
+                      selected=data.get("group"))
 
     def to_filter(self) -> selectors.RosterFilter:
         """The valid part of the filter; a value that did not validate filters nothing."""
@@ -178,6 +231,9 @@ class PersonForm(NamedErrorsMixin, forms.ModelForm):
         region.queryset = selectors.person_regions(user)
         region.label_from_instance = _region_label
         region.empty_label = "请选择"
+        # A county lists its townships and villages; a province office's thousands are not put in one select.
+        bound_choices(region, region.queryset, hint="辖区过大，请由县（市、区）或乡镇（街道）录入",
+                      selected=self.instance.region if self.instance.pk else None, limit=REGION_LIMIT)
         gender = self.fields["gender"]
         gender.required = False
         gender.choices = [("", "按身份证号"), ("男", "男"), ("女", "女")]
@@ -284,14 +340,23 @@ class MandateForm(NamedErrorsMixin, forms.Form):
     deputy_number = forms.CharField(label="代表证号", required=False, max_length=30)
     is_reelected = forms.BooleanField(label="连任（上届也是本级代表）", required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, person=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["term"].queryset = selectors.term_choices(user)
-        self.fields["term"].label_from_instance = lambda t: f"{t.congress.name}{t.label}"
+        term = self.fields["term"]
+        term.queryset = selectors.term_choices(user)
+        term.label_from_instance = lambda t: f"{t.congress.name}{t.label}"
         self.fields["group"].queryset = selectors.group_choices(user)
         self.fields["station"].queryset = selectors.station_choices(user)
-        delegations = sorted({d.name for d in selectors.delegation_choices(user)})
-        self.fields["delegation_name"].widget = DatalistInput(delegations)
+        # For a known person, offer what fits where they live: the congresses above their region, and the groups,
+        # stations and delegations of their county. Validation still takes anything in the user's scope.
+        county = person.region_id[:6] if person is not None else None
+        shown_terms = selectors.terms_for_region(user, person.region_id) if person is not None else term.queryset
+        hint = "辖区过大，请在人员页面添加"
+        bound_choices(term, shown_terms, hint=hint)
+        bound_choices(self.fields["group"], selectors.group_choices(user, county), hint=hint)
+        bound_choices(self.fields["station"], selectors.station_choices(user, county), hint=hint)
+        names = selectors.delegation_choices(user, county).values_list("name", flat=True)[:CHOICE_LIMIT]
+        self.fields["delegation_name"].widget = DatalistInput(sorted(set(names)))
 
     def clean(self):
         data = super().clean()
@@ -319,11 +384,15 @@ class MandateEditForm(NamedErrorsMixin, forms.Form):
             "deputy_number": mandate.deputy_number, "is_reelected": mandate.is_reelected,
         })
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = selectors.group_choices(user)
-        self.fields["station"].queryset = selectors.station_choices(user)
-        names = mandate.term.delegations.values_list("name", flat=True)
+        county = mandate.person.region_id[:6]
+        for name, choices in (("group", selectors.group_choices), ("station", selectors.station_choices)):
+            field = self.fields[name]
+            field.queryset = choices(user)
+            bound_choices(field, choices(user, county), hint="（无）", selected=getattr(mandate, name))
+        names = mandate.term.delegations.order_by("name").values_list("name", flat=True)[:CHOICE_LIMIT]
         self.fields["delegation_name"].widget = DatalistInput(names)
-        self.fields["district_name"].widget = DatalistInput(mandate.term.districts.values_list("name", flat=True))
+        districts = mandate.term.districts.order_by("name").values_list("name", flat=True)[:CHOICE_LIMIT]
+        self.fields["district_name"].widget = DatalistInput(districts)
 
 
 # Kinds of status change offered on the form; a by-election is a new mandate, not a change of an old one.

@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -59,6 +61,19 @@ def scope_range(user) -> tuple[str, str] | None:
     return prefix_range(user.scope_prefix) if user.scope_prefix else None
 
 
+def search_kind(raw: str) -> str:
+    """How the search box is read: "id" (the end of an ID number, or all of it), "initials" (latin letters:
+    pinyin initials, zs for 张三), "name" (part of a name), or "" when empty."""
+    q = squeeze(raw).upper()
+    if not q:
+        return ""
+    if _ID_TAIL.match(q):
+        return "id"
+    if q.isascii() and q.isalpha():
+        return "initials"
+    return "name"
+
+
 def roster_persons(*, user, flt: RosterFilter) -> QuerySet[Person]:
     """Persons in the user's scope matching the filter, in roster order (pinyin initials, then id).
 
@@ -81,26 +96,87 @@ def roster_persons(*, user, flt: RosterFilter) -> QuerySet[Person]:
             mandates = mandates.filter(region_code__gte=low_high[0], region_code__lte=low_high[1])
         qs = qs.filter(Exists(mandates))
     qs = _search(qs, flt.q)
-    return qs.select_related("region", "region__parent").order_by("name_initials", "id")
+    # The list shows masked numbers only: the ciphertext is neither fetched nor decrypted.
+    return qs.select_related("region", "region__parent").defer("id_number", "id_hash").order_by("name_initials", "id")
 
 
 def _search(qs: QuerySet[Person], raw: str) -> QuerySet[Person]:
+    kind = search_kind(raw)
     q = squeeze(raw)
-    if not q:
-        return qs
-    upper = q.upper()
-    if _ID_TAIL.match(upper):
-        if len(upper) == 18:
-            return qs.filter(id_hash=keyed_hash(upper))
-        qs = qs.filter(id_tail=upper[-4:])
-        if len(upper) > 4:
+    if kind == "id":
+        number = q.upper()
+        if len(number) == 18:
+            return qs.filter(id_hash=keyed_hash(number))
+        qs = qs.filter(id_tail=number[-4:])
+        if len(number) > 4:
             # Only the last four characters are stored in clear; the few candidates are checked in full here.
-            matching = [p.pk for p in qs.only("pk", "id_number") if p.id_number.endswith(upper)]
+            matching = [p.pk for p in qs.only("pk", "id_number") if p.id_number.endswith(number)]
             qs = qs.filter(pk__in=matching)
         return qs
-    if q.isascii() and q.isalpha():
-        return qs.filter(Q(name_initials__startswith=q.lower()) | Q(name__icontains=q))
-    return qs.filter(name__contains=q)
+    if kind == "initials":
+        # A range rather than LIKE 'zs%': it uses the plain index under any collation, and keeps its order.
+        initials = q.lower()
+        return qs.filter(name_initials__gte=initials, name_initials__lt=initials[:-1] + chr(ord(initials[-1]) + 1))
+    if kind == "name":
+        return qs.filter(name__contains=q)
+    return qs
+
+
+# Above a county, the list says "more than 10,000" rather than counting a province's persons on every page.
+ROSTER_COUNT_CAP = 10_000
+
+
+def roster_count(*, user, flt: RosterFilter, cap: int | None = None) -> int:
+    """How many persons the filter finds.
+
+    With only mandate conditions (level, status, delegation, group, tenure) and a region, the count comes from the
+    mandates alone, through their (level, status, region_code) index: a mandate's region_code is its person's
+    region (services keep it so), so no person row needs to be read. Otherwise, over a city or a province and
+    with ``cap``, counting stops at cap + 1 (“more than …”).
+    """
+    conditions = flt.mandate_conditions()
+    if conditions and not flt.q and not flt.occupation and user.scope_prefix:
+        low, high = prefix_range(flt.region.prefix) if flt.region is not None else scope_range(user)
+        mandates = Mandate.objects.filter(term__is_current=True, region_code__gte=low, region_code__lte=high,
+                                          **conditions)
+        return mandates.values("person_id").distinct().count()
+    persons = roster_persons(user=user, flt=flt)
+    area = flt.region or user.region
+    if cap is not None and area is not None and area.level < Region.Level.COUNTY:
+        return persons.order_by()[: cap + 1].count()
+    return persons.count()
+
+
+class _CountedPaginator(Paginator):
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def roster_page(*, user, flt: RosterFilter, number, per_page: int) -> Page:
+    """One page of the roster, with each row's current mandates.
+
+    A name search ("contains") matches few rows spread over the whole initials index: collecting and sorting the
+    matching ids in one pass is cheaper than a COUNT plus an index walk for the first page, so that is done here.
+    """
+    persons = roster_persons(user=user, flt=flt)
+    if search_kind(flt.q) != "name":
+        count = roster_count(user=user, flt=flt, cap=ROSTER_COUNT_CAP)
+        paginator = _CountedPaginator(with_roster_mandates(persons), per_page, count=count)
+        return paginator.get_page(number)
+    ids = list(persons.values_list("pk", flat=True))
+    page = Paginator(ids, per_page).get_page(number)
+    rows = with_roster_mandates(
+        Person.objects.filter(pk__in=page.object_list).select_related("region", "region__parent")
+        .defer("id_number", "id_hash")
+    )
+    by_pk = {person.pk: person for person in rows}
+    page.object_list = [by_pk[pk] for pk in page.object_list]
+    return page
 
 
 def with_roster_mandates(qs: QuerySet[Person]) -> QuerySet[Person]:
@@ -122,9 +198,18 @@ def child_regions(user) -> QuerySet[Region]:
     return Region.objects.filter(parent_id=region.code, code__gte=low, code__lte=high).order_by("sort", "code")
 
 
-def delegation_choices(user) -> QuerySet[Delegation]:
-    """Delegations of current terms that belong to the user's area: by their own region or their congress's."""
-    low, high = scope_range(user) or ("", "")
+def _within(user, prefix: str | None) -> tuple[str, str]:
+    """The code range of ``prefix`` when it lies inside the user's scope, else the scope's own range."""
+    scope = user.scope_prefix
+    if prefix and scope and prefix.startswith(scope):
+        return prefix_range(prefix)
+    return scope_range(user) or ("", "")
+
+
+def delegation_choices(user, within: str | None = None) -> QuerySet[Delegation]:
+    """Delegations of current terms that belong to the area (the user's, or a region prefix inside it): by their
+    own region or by their congress's."""
+    low, high = _within(user, within)
     return (
         Delegation.objects.filter(term__is_current=True)
         .filter(
@@ -136,25 +221,35 @@ def delegation_choices(user) -> QuerySet[Delegation]:
     )
 
 
-def group_choices(user) -> QuerySet[DeputyGroup]:
-    return scoped(DeputyGroup.objects.all(), user).order_by("region_id", "name")
+def group_choices(user, within: str | None = None) -> QuerySet[DeputyGroup]:
+    low, high = _within(user, within)
+    return scoped(DeputyGroup.objects.all(), user).filter(region_id__gte=low, region_id__lte=high).order_by(
+        "region_id", "name")
 
 
-def station_choices(user) -> QuerySet[Station]:
-    return scoped(Station.objects.all(), user).order_by("region_id", "name")
+def station_choices(user, within: str | None = None) -> QuerySet[Station]:
+    low, high = _within(user, within)
+    return scoped(Station.objects.all(), user).filter(region_id__gte=low, region_id__lte=high).order_by(
+        "region_id", "name")
 
 
 def occupation_choices(user) -> list[str]:
-    """The occupations (职业构成) entered for persons in scope; few distinct values, read through an index."""
+    """The occupations (职业构成) entered for persons in scope. A DISTINCT over a province's persons is not free,
+    and the list changes only when the roster does, so it is kept for a few minutes."""
     low, high = scope_range(user) or ("", "")
-    values = (
-        Person.objects.filter(region_id__gte=low, region_id__lte=high)
-        .exclude(occupation="")
-        .values_list("occupation", flat=True)
-        .distinct()
-        .order_by("occupation")
-    )
-    return list(values[:100])
+    key = f"people:occupations:{low}"
+
+    def distinct_values() -> list[str]:
+        values = (
+            Person.objects.filter(region_id__gte=low, region_id__lte=high)
+            .exclude(occupation="")
+            .values_list("occupation", flat=True)
+            .distinct()
+            .order_by("occupation")
+        )
+        return list(values[:100])
+
+    return cache.get_or_set(key, distinct_values, timeout=300)
 
 
 def term_choices(user) -> QuerySet[Term]:
@@ -174,6 +269,13 @@ def term_choices(user) -> QuerySet[Term]:
         .select_related("congress")
         .order_by("congress__level", "congress__region_id")
     )
+
+
+def terms_for_region(user, region_code: str) -> QuerySet[Term]:
+    """Current terms whose congress a resident of ``region_code`` may sit in: the national one and those of the
+    regions above it (and of its own township)."""
+    codes = [region_code[:n].ljust(12, "0") for n in sorted(set(PREFIX_LENGTH.values()))]
+    return term_choices(user).filter(Q(congress__level=Level.NATIONAL) | Q(congress__region_id__in=codes))
 
 
 def person_regions(user) -> QuerySet[Region]:
@@ -222,25 +324,45 @@ def person_detail(*, person: Person) -> dict:
 
 
 def staff_dashboard(*, user) -> dict:
-    """Totals for the staff home page, each one aggregate query over the user's scope."""
+    """Totals for the staff home page: one count of persons and one pass over the current terms' mandates.
+
+    Every figure counts what the roster shows for the same filter (current terms only), so that a card's number
+    and the list it links to agree.
+    """
     persons = scoped(Person.objects.all(), user).count()
-    active = scoped(Mandate.objects.filter(status=Mandate.Status.ACTIVE), user)
-    by_level = dict(active.values_list("level").annotate(n=Count("id")).order_by())
-    current = active.filter(term__is_current=True)
-    tenure = current.aggregate(
-        new=Count("id", filter=Q(is_reelected=False)),
-        by_election=Count("id", filter=Q(elected_by=Mandate.ElectedBy.BY_ELECTION)),
+    active = Q(status=Mandate.Status.ACTIVE)
+    totals = scoped(Mandate.objects.filter(term__is_current=True), user).aggregate(
+        **{f"level_{lvl.value}": Count("id", filter=active & Q(level=lvl.value)) for lvl in Level},
+        new=Count("id", filter=active & Q(is_reelected=False)),
+        by_election=Count("id", filter=active & Q(elected_by=Mandate.ElectedBy.BY_ELECTION)),
+        suspended=Count("id", filter=Q(status=Mandate.Status.SUSPENDED)),
     )
-    suspended = scoped(Mandate.objects.filter(status=Mandate.Status.SUSPENDED, term__is_current=True), user).count()
+    by_level = [{"level": lvl.value, "label": lvl.label, "count": totals[f"level_{lvl.value}"]} for lvl in Level]
     return {
         "persons": persons,
-        "active_total": sum(by_level.values()),
-        "by_level": [{"level": lvl.value, "label": lvl.label, "count": by_level.get(lvl.value, 0)} for lvl in Level],
-        "new_this_term": tenure["new"],
-        "by_election": tenure["by_election"],
-        "suspended": suspended,
+        "active_total": sum(row["count"] for row in by_level),
+        "by_level": by_level,
+        "new_this_term": totals["new"],
+        "by_election": totals["by_election"],
+        "suspended": totals["suspended"],
         "notes_waiting": _notes_waiting(user),
     }
+
+
+def home_figures(*, user) -> dict:
+    """The staff home page's figures. Above a county (a city or province office: hundreds of thousands of mandates)
+    they are kept for a minute, which nobody reading totals can notice; a county or township counts live."""
+
+    def compute() -> dict:
+        return {"dash": staff_dashboard(user=user), "by_area": deputies_by_area(user=user)}
+
+    region = user.region
+    if region is None or region.level >= Region.Level.COUNTY:
+        return compute()
+    figures = cache.get_or_set(f"people:home:{user.scope_prefix}:{user.role}", compute, timeout=60)
+    # Notes waiting for review are few and are the one figure staff act on at once: always live.
+    figures["dash"]["notes_waiting"] = _notes_waiting(user)
+    return figures
 
 
 def _notes_waiting(user) -> int | None:
@@ -266,7 +388,7 @@ def deputies_by_area(*, user) -> dict:
     child_length = PREFIX_LENGTH[region.level + 1]
     areas = list(child_regions(user).values_list("code", "name"))
     counted = (
-        scoped(Mandate.objects.filter(status=Mandate.Status.ACTIVE), user)
+        scoped(Mandate.objects.filter(status=Mandate.Status.ACTIVE, term__is_current=True), user)
         .annotate(area=Substr("region_code", 1, child_length))
         .values_list("area", "level")
         .annotate(n=Count("id"))

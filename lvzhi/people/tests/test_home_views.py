@@ -95,3 +95,20 @@ def test_staff_home_refuses_other_roles_if_called(rf, deputy_user):
     request.user = deputy_user
     with pytest.raises(PermissionDenied):
         staff_home(request)
+
+
+def test_a_province_office_gets_figures_kept_for_a_minute(login, data, regions, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    from lvzhi.accounts.models import User
+
+    cache.clear()
+    province_user = User.objects.create_user("prov", password="x", role="office", region=regions["province"])
+    client = login(province_user)
+    first = client.get(HOME)
+    assert first.context["dash"]["persons"] == 4
+    assert [row["name"] for row in first.context["area_rows"]] == ["示范市"]
+    with django_assert_max_num_queries(9):
+        again = client.get(HOME)
+    assert again.context["dash"]["persons"] == 4
+    cache.clear()
