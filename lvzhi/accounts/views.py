@@ -68,8 +68,20 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["expired"] = self.request.GET.get("expired") == "1"
+        # The session cookie is gone after an idle timeout; this marker outlives it and tells the user why.
+        context["expired"] = self.request.GET.get("expired") == "1" or self.request.COOKIES.get(SESSION_MARKER) == "1"
         return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        response.set_cookie(
+            SESSION_MARKER, "1", max_age=settings.SESSION_ABSOLUTE_SECONDS, httponly=True, samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+        return response
+
+
+SESSION_MARKER = "lvzhi_signed_in"
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -78,7 +90,14 @@ def lockout_response(request, original_response=None, credentials=None):
     return render(request, "accounts/login.html", {"form": form, "lockout_message": LOCKOUT_MESSAGE}, status=429)
 
 
-logout_view = auth_views.LogoutView.as_view()
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response.delete_cookie(SESSION_MARKER, samesite="Lax")
+        return response
+
+
+logout_view = LogoutView.as_view()
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -114,3 +114,18 @@ def test_stale_records_are_pruned_at_login(deputy_user):
     Client().force_login(deputy_user)
     assert not SessionRecord.objects.filter(session_key="gone").exists()
     assert SessionRecord.objects.filter(user=deputy_user).count() == 1
+
+
+def test_login_page_explains_an_idle_timeout(client, office_user, password):
+    client.post("/accounts/login/", {"username": "office", "password": password})
+    assert "lvzhi_signed_in" in client.cookies
+    client.cookies.pop("sessionid")  # the browser dropped the idle session cookie
+    response = client.get("/accounts/login/")
+    assert "登录已超时" in response.content.decode()
+
+
+def test_logout_clears_the_timeout_marker(client, office_user, password):
+    client.post("/accounts/login/", {"username": "office", "password": password})
+    client.post("/accounts/logout/")
+    response = client.get("/accounts/login/")
+    assert "登录已超时" not in response.content.decode()
