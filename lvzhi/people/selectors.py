@@ -415,11 +415,12 @@ def deputies_by_area(*, user) -> dict:
     names = [row["name"] for row in rows]
     option = {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"top": 0},
-        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 40, "containLabel": True},
+        "legend": {"top": 0, "type": "scroll", "itemWidth": 12, "itemHeight": 10, "itemGap": 8,
+                   "textStyle": {"fontSize": 11}},
+        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 36, "containLabel": True},
         "xAxis": {"type": "category", "data": names,
                   "axisLabel": {"interval": 0, "rotate": 35 if len(names) > 6 else 0}},
-        "yAxis": {"type": "value", "name": "人数", "minInterval": 1},
+        "yAxis": {"type": "value", "minInterval": 1},
         "series": series,
     }
     return {"rows": rows, "option": option}

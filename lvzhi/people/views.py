@@ -409,9 +409,3 @@ def mandate_status(request, pk: int):
         "form": form, "mandate": mandate, "person": mandate.person,
         "no_change_possible": not form.fields["kind"].choices,
     })
-
-
-@login_required
-def roster_import(request):
-    # Placeholder until the import helper moves it to import_views.py.
-    return render(request, "core/home_other.html")
