@@ -88,19 +88,23 @@ REGION_LIMIT = 2000
 CHOICE_LIMIT = 100
 
 
-def bound_choices(field: forms.ModelChoiceField, shown, *, hint: str, selected=None, limit: int | None = None) -> None:
+def bound_choices(field: forms.ModelChoiceField, shown, *, hint: str, selected=None, limit: int | None = None,
+                  columns: tuple[str, ...] | None = None, label=None) -> None:
     """Render at most CHOICE_LIMIT options from ``shown`` (a narrower queryset than the one that validates).
 
     When there are more, the select offers only the hint (e.g. “请先选择乡镇”) and the value already chosen, so a
-    link carrying any valid value still works and the page stays small.
+    link carrying any valid value still works and the page stays small. With ``columns`` (the key first) and
+    ``label`` (taking the other columns), options are read as plain values, without building model instances.
     """
     limit = CHOICE_LIMIT if limit is None else limit
-    rows = list(shown[: limit + 1])
-    label = field.label_from_instance
+    if columns:
+        rows = [(row[0], label(*row[1:])) for row in shown.values_list(*columns)[: limit + 1]]
+    else:
+        rows = [(row.pk, field.label_from_instance(row)) for row in shown[: limit + 1]]
     truncated = len(rows) > limit
-    options = [] if truncated else [(row.pk, label(row)) for row in rows]
+    options = [] if truncated else rows
     if selected is not None and selected.pk not in {pk for pk, _ in options}:
-        options.insert(0, (selected.pk, label(selected)))  # the select always shows what filters the list
+        options.insert(0, (selected.pk, field.label_from_instance(selected)))  # show what filters the list
     field.widget.choices = [("", hint if truncated else field.empty_label), *options]
 
 
@@ -155,10 +159,13 @@ class RosterFilterForm(forms.Form):
         region = data.get("region")
         within = region.prefix if region is not None else None
         hint = "请先选择区域" if within is None else "该区域较多，请再缩小区域"
+        bound_choices(self.fields["region"], self.fields["region"].queryset, hint="全部区域",
+                      selected=region, columns=("code", "name"), label=str)
         bound_choices(self.fields["delegation"], selectors.delegation_choices(self.user, within), hint=hint,
-                      selected=data.get("delegation"))
+                      selected=data.get("delegation"), columns=("pk", "name", "term__congress__level"),
+                      label=lambda name, level: f"{name}（{Level(level).label}）")
         bound_choices(self.fields["group"], selectors.group_choices(self.user, within), hint=hint,
-                      selected=data.get("group"))
+                      selected=data.get("group"), columns=("pk", "name"), label=str)
 
     def to_filter(self) -> selectors.RosterFilter:
         """The valid part of the filter; a value that did not validate filters nothing."""
@@ -195,7 +202,7 @@ class RosterFilterForm(forms.Form):
 
 
 def _delegation_label(delegation) -> str:
-    return f"{delegation.name}（{delegation.term.congress.get_level_display()}）"
+    return f"{delegation.name}（{Level(delegation.term.congress.level).label}）"
 
 
 # ---------------------------------------------------------------------------------------------------------------
