@@ -195,7 +195,12 @@ class Person(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "人员"
         ordering = ["name_initials", "id"]
-        indexes = [models.Index(fields=["region", "name_initials"], name="person_region_initials")]
+        indexes = [
+            models.Index(fields=["region", "name_initials"], name="person_region_initials"),
+            # Name search is a substring match (Chinese names give no trigrams); this covering index lets
+            # PostgreSQL answer it with an index-only scan instead of reading the whole table.
+            models.Index(fields=["region", "name", "name_initials", "id"], name="person_name_search"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -306,6 +311,9 @@ class MandateChange(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "资格变动"
         ordering = ["mandate", "date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
 
 
 def chinese_number(n: int) -> str:
