@@ -45,6 +45,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 
+from lvzhi.archive.services import archive_follow_person
 from lvzhi.core.crypto import keyed_hash
 from lvzhi.core.excel import safe_cell, unquote_cell
 from lvzhi.core.idnumber import IdNumberError, parse_id_number
@@ -879,6 +880,9 @@ def apply_import(plan: ImportPlan, *, actor=None, source: str = "", remote_addr:
     if plan.updates:
         Person.objects.bulk_update([u.person for u in plan.updates], [*sorted(changed_fields), "updated_at"],
                                    batch_size=CHUNK)
+    for update in plan.updates:
+        if "region" in update.changes:  # a deputy who moved takes their archive to the staff now in charge
+            archive_follow_person(person=update.person)
 
     new_mandates = []
     for row, term_id in plan.new_mandates:

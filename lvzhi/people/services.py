@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
+from lvzhi.archive.services import archive_follow_person
 from lvzhi.core.audit import audit_event
 
 from .models import Delegation, ElectoralDistrict, Level, Mandate, MandateChange, Person, Term
@@ -65,6 +66,7 @@ def person_update(*, by, person: Person, id_number: str | None = None, **fields)
     for mandate in person.mandates.exclude(region_code=person.region_id):
         mandate.region_code = person.region_id
         mandate.save(update_fields=["region_code"])
+    archive_follow_person(person=person)
     return person
 
 

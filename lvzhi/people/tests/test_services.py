@@ -159,3 +159,16 @@ def test_person_update_moves_mandates_and_initials(office_user, deputy_person, r
 def test_person_update_refuses_an_id_number_of_another(office_user, deputy_person, other_deputy_person):
     with pytest.raises(RosterError, match="另一人"):
         person_update(by=office_user, person=deputy_person, id_number=other_deputy_person.id_number)
+
+
+def test_moving_a_deputy_moves_their_archive(office_user, deputy_person, regions):
+    from lvzhi.archive.models import Activity, ActivityKind
+    from lvzhi.archive.services import activity_record
+    from lvzhi.people.services import person_update
+
+    activity_record(person=deputy_person, kind=ActivityKind.OTHER, when=dt.date(2026, 5, 1), source=deputy_person,
+                    title="走访")
+    person_update(by=office_user, person=deputy_person, region=regions["town_b"])
+    assert set(Activity.objects.filter(person=deputy_person).values_list("region_code", flat=True)) == {
+        regions["town_b"].code
+    }
