@@ -38,9 +38,11 @@ from lvzhi.people.models import (
     Mandate,
     MandateChange,
     Person,
+    PersonNameKey,
     Sitting,
     Station,
     Term,
+    name_keys,
 )
 from lvzhi.people.services import pinyin_initials
 
@@ -283,6 +285,7 @@ class Builder:
         rng, n = self.rng, self.shape.persons
         self.person_town: list[Town] = [None]  # index = person id
         self.person_region: list[str] = [""]
+        names: list[str] = [""]
         seen_ids: set[str] = set()
         initials: dict[str, str] = {}
 
@@ -294,6 +297,7 @@ class Builder:
                 self.person_region.append(region)
                 gender = "女" if rng.random() < 0.3 else "男"
                 name = demo.chinese_name(rng, gender)
+                names.append(name)
                 if name not in initials:
                     initials[name] = pinyin_initials(name)
                 occupation = rng.choice(demo.OCCUPATIONS)
@@ -318,6 +322,9 @@ class Builder:
                               "id_number", "id_hash", "id_masked", "id_tail", "region_id", "created_at",
                               "updated_at"], rows())
         self.step(f"persons: {count:,}")
+        keys = ((pk, key) for pk in range(1, n + 1) for key in name_keys(names[pk]))
+        count = load(PersonNameKey, ["person_id", "key"], keys)
+        self.step(f"name keys: {count:,}")
 
     # -- mandates and their history
 
@@ -429,7 +436,8 @@ class Builder:
         user.save()
 
     def reset_sequences(self) -> None:
-        statements = connection.ops.sequence_reset_sql(no_style(), [Person, Mandate, MandateChange, Activity])
+        statements = connection.ops.sequence_reset_sql(no_style(), [Person, PersonNameKey, Mandate, MandateChange,
+                                                                    Activity])
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
@@ -447,6 +455,7 @@ def ensure_connection_fast() -> None:
 def is_complete(shape: Shape) -> bool:
     return (
         Person.objects.count() == shape.persons
+        and PersonNameKey.objects.exists()
         and Mandate.objects.count() == shape.mandates
         and Activity.objects.count() == shape.activities
         and User.objects.filter(username=BENCH_USERNAME).exists()

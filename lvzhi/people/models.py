@@ -197,9 +197,6 @@ class Person(models.Model):
         ordering = ["name_initials", "id"]
         indexes = [
             models.Index(fields=["region", "name_initials"], name="person_region_initials"),
-            # Name search is a substring match (Chinese names give no trigrams); this covering index lets
-            # PostgreSQL answer it with an index-only scan instead of reading the whole table.
-            models.Index(fields=["region", "name", "name_initials", "id"], name="person_name_search"),
         ]
 
     def __str__(self) -> str:
@@ -363,3 +360,27 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+
+def name_keys(name: str) -> list[str]:
+    """Every suffix of a name: a name contains ``q`` exactly when one of its suffixes starts with ``q``."""
+    return [name[i:] for i in range(len(name))]
+
+
+class PersonNameKey(models.Model):
+    """The suffixes of each person's name, so that a search for part of a name (李正, 正华) is an index range
+    scan rather than a LIKE '%…%' over every person: Chinese names are too short for trigram indexes."""
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="name_keys")
+    key = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [
+            # With the pattern opclass PostgreSQL uses the index for LIKE 'q%' under any collation (other
+            # databases ignore opclasses). It covers the person too: the search reads the index alone.
+            models.Index(fields=["key", "person"], name="person_name_key",
+                         opclasses=["varchar_pattern_ops", "int8_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -63,7 +63,7 @@ from .models import (
     Person,
     Term,
 )
-from .services import pinyin_initials
+from .services import pinyin_initials, sync_name_keys
 
 CHUNK = 500
 HEADER_SEARCH_ROWS = 30
@@ -880,6 +880,8 @@ def apply_import(plan: ImportPlan, *, actor=None, source: str = "", remote_addr:
     if plan.updates:
         Person.objects.bulk_update([u.person for u in plan.updates], [*sorted(changed_fields), "updated_at"],
                                    batch_size=CHUNK)
+    sync_name_keys(created, created=True)
+    sync_name_keys([u.person for u in plan.updates if "name" in u.changes])
     for update in plan.updates:
         if "region" in update.changes:  # a deputy who moved takes their archive to the staff now in charge
             archive_follow_person(person=update.person)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -18,7 +19,17 @@ from lvzhi.core.models import PREFIX_LENGTH, Region, prefix_range
 from lvzhi.core.scoping import scoped
 from lvzhi.core.textnorm import squeeze
 
-from .models import Delegation, DeputyGroup, Level, Mandate, MandateChange, Person, Station, Term
+from .models import (
+    Delegation,
+    DeputyGroup,
+    Level,
+    Mandate,
+    MandateChange,
+    Person,
+    PersonNameKey,
+    Station,
+    Term,
+)
 
 # A query that looks like the end of an ID number: at least four characters, digits with an optional final X.
 _ID_TAIL = re.compile(r"^\d{3,17}[\dX]$")
@@ -118,8 +129,20 @@ def _search(qs: QuerySet[Person], raw: str) -> QuerySet[Person]:
         initials = q.lower()
         return qs.filter(name_initials__gte=initials, name_initials__lt=initials[:-1] + chr(ord(initials[-1]) + 1))
     if kind == "name":
-        return qs.filter(name__contains=q)
+        return qs.filter(pk__in=_name_key_matches(q))
     return qs
+
+
+def _name_key_matches(q: str) -> QuerySet[PersonNameKey]:
+    """Persons whose name contains ``q``: one of the name's suffixes starts with it (see PersonNameKey)."""
+    keys = PersonNameKey.objects.all()
+    if connection.vendor == "postgresql":
+        keys = keys.filter(key__startswith=q)  # LIKE 'q%' on the varchar_pattern_ops index
+    else:
+        # SQLite compares text by code point (BINARY), so the prefix is a range its index answers;
+        # its LIKE is case-insensitive and would read the whole table.
+        keys = keys.filter(key__gte=q, key__lt=q[:-1] + chr(ord(q[-1]) + 1))
+    return keys.values("person_id")
 
 
 # Above a county, the list says "more than 10,000" rather than counting a province's persons on every page.

@@ -11,7 +11,17 @@ from pypinyin import Style, lazy_pinyin
 from lvzhi.archive.services import archive_follow_person
 from lvzhi.core.audit import audit_event
 
-from .models import Delegation, ElectoralDistrict, Level, Mandate, MandateChange, Person, Term
+from .models import (
+    Delegation,
+    ElectoralDistrict,
+    Level,
+    Mandate,
+    MandateChange,
+    Person,
+    PersonNameKey,
+    Term,
+    name_keys,
+)
 
 
 class RosterError(ValueError):
@@ -35,6 +45,17 @@ PERSON_FIELDS = (
 )
 
 
+def sync_name_keys(persons, *, created: bool = False) -> None:
+    """Rewrite the name-search keys of these (saved) persons; whoever writes a name calls this.
+    ``created``: the persons are new, there is nothing to delete."""
+    persons = list(persons)
+    if not created:
+        PersonNameKey.objects.filter(person_id__in=[p.pk for p in persons]).delete()
+    PersonNameKey.objects.bulk_create(
+        [PersonNameKey(person_id=p.pk, key=key) for p in persons for key in name_keys(p.name)], batch_size=2000,
+    )
+
+
 @transaction.atomic
 def person_create(*, by, id_number: str, **fields) -> Person:
     _require(by, "roster.edit")
@@ -45,6 +66,7 @@ def person_create(*, by, id_number: str, **fields) -> Person:
         raise RosterError("该身份证号已在名册中，请直接编辑原有人员")
     person.full_clean(exclude=["id_number"])
     person.save()
+    sync_name_keys([person], created=True)
     return person
 
 
@@ -62,6 +84,7 @@ def person_update(*, by, person: Person, id_number: str | None = None, **fields)
     person.name_initials = pinyin_initials(person.name)
     person.full_clean(exclude=["id_number"])
     person.save()
+    sync_name_keys([person])
     # Saved one by one (not queryset.update) so that the audit trail sees each mandate's change.
     for mandate in person.mandates.exclude(region_code=person.region_id):
         mandate.region_code = person.region_id

@@ -19,6 +19,7 @@ from lvzhi.people.models import (
     Mandate,
     MandateChange,
     Person,
+    PersonNameKey,
     Term,
 )
 from lvzhi.people.roster_io import import_roster, parse_levels, parse_roster
@@ -437,6 +438,9 @@ def test_a_changed_row_updates_the_person(congresses, regions):
     assert changed.mandates.get(level=Level.COUNTY).district.name == "第二选区"
     [update] = LogEntry.objects.filter(action=LogEntry.Action.UPDATE, additional_data__event="import")
     assert update.changes["phone"] == ["138****0001", "139****0000"]
+    # The name search follows both the imported and the renamed persons.
+    keys = dict(PersonNameKey.objects.filter(key__in=["新", "丙2"]).values_list("key", "person__name"))
+    assert keys == {"新": "张新", "丙2": "测试丙2"}
 
 
 def test_empty_cells_do_not_erase_stored_values(congresses):

@@ -82,6 +82,37 @@ def test_search_by_name_contains(login, office_user, roster):
     assert names(login(office_user).get(URL, {"q": " 王 五 "})) == ["王五"]
 
 
+def test_search_by_part_of_a_longer_name(login, office_user, make_person):
+    make_person("欧阳修远")
+    make_person("阿依古丽·买买提", gender="女")
+    make_person("李李")
+    client = login(office_user)
+    for q in ("欧阳", "阳修", "修远", "远", "欧阳修远"):
+        assert names(client.get(URL, {"q": q})) == ["欧阳修远"], q
+    assert names(client.get(URL, {"q": "·买"})) == ["阿依古丽·买买提"]
+    assert names(client.get(URL, {"q": "李"})) == ["李李"]  # two matching suffixes, one row
+    assert names(client.get(URL, {"q": "欧阳修远大"})) == []
+
+
+def test_search_follows_a_renamed_person(login, office_user, make_person):
+    from lvzhi.people.services import person_update
+
+    person = make_person("王伟")
+    person_update(by=office_user, person=person, name="王卫东")
+    client = login(office_user)
+    assert names(client.get(URL, {"q": "卫东"})) == ["王卫东"]
+    assert names(client.get(URL, {"q": "王伟"})) == []
+
+
+def test_deleting_a_person_deletes_their_search_keys(make_person):
+    from lvzhi.people.models import PersonNameKey
+
+    person = make_person("赵钱孙")
+    assert sorted(PersonNameKey.objects.filter(person=person).values_list("key", flat=True)) == ["孙", "赵钱孙", "钱孙"]
+    person.delete()
+    assert not PersonNameKey.objects.exists()
+
+
 def test_search_by_id_tail(login, office_user, roster):
     zhang = roster["zhang"]
     assert names(login(office_user).get(URL, {"q": zhang.id_tail})) == ["张三"]
