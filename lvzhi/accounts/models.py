@@ -1,7 +1,7 @@
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
@@ -31,6 +31,13 @@ STAFF_ROLES = {Role.OFFICE, Role.TOWNSHIP, Role.LEADER}
 TWO_FACTOR_ROLES = {Role.OFFICE, Role.TOWNSHIP, Role.LEADER, Role.ADMIN}
 
 
+class LvzhiUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A role is required by the constraints below; the default (deputy) needs a person.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.DEPUTY)
     region = models.ForeignKey(
@@ -46,6 +53,8 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         "须修改密码", default=False, help_text="管理员设置的临时密码，用户下次登录后须先修改"
     )
+
+    objects = LvzhiUserManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"

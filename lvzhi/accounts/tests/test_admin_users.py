@@ -371,3 +371,13 @@ def test_edit_page_links_to_the_accounts_trail(admin, office_user):
     link = re.search(r'href="(/accounts/audit/\?[^"]+)"', page).group(1).replace("&amp;", "&")
     rows = admin.get(link).context["rows"]
     assert rows and all(row["entry"].object_pk == str(office_user.pk) for row in rows)
+
+
+def test_createsuperuser_makes_a_system_administrator(db):
+    from django.core.management import call_command
+
+    from lvzhi.accounts.models import Role, User
+
+    call_command("createsuperuser", username="root2", email="", interactive=False, verbosity=0)
+    user = User.objects.get(username="root2")
+    assert (user.role, user.is_superuser, user.is_staff) == (Role.ADMIN, True, True)
