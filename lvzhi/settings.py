@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "lvzhi.accounts",
     "lvzhi.people",
     "lvzhi.archive",
+    "lvzhi.handbook",
+    "lvzhi.training",
     "lvzhi.api",
 ]
 

@@ -1,0 +1,1 @@
+"""Training views, one module per area; each module lists its own ``urlpatterns`` (joined in training/urls.py)."""

@@ -1,0 +1,3 @@
+"""Training views: attendance (see training/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Training views: classes (see training/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Training views: feedback (see training/urls.py)."""
+
+urlpatterns: list = []

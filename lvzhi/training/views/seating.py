@@ -1,0 +1,3 @@
+"""Training views: seating (see training/urls.py)."""
+
+urlpatterns: list = []
