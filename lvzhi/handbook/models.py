@@ -150,6 +150,10 @@ class QuizAttempt(models.Model):
     correct = models.PositiveSmallIntegerField(default=0)
     score = models.DecimalField("得分", max_digits=5, decimal_places=1, null=True, blank=True)
     passed = models.BooleanField(null=True)
+    late = models.BooleanField("超时交卷", default=False,
+                               help_text="期限过后才交卷或未交卷：只按期限前保存的作答评分")
+    results = models.JSONField("评卷明细", default=list, blank=True,
+                               help_text="交卷时的试题、正确答案和作答快照；之后修改题库不改变已评的成绩")
     region_code = models.CharField(max_length=12, editable=False)
 
     scope = ScopeRule(region="region_code", person="person_id")
@@ -158,6 +162,55 @@ class QuizAttempt(models.Model):
         verbose_name = verbose_name_plural = "答卷"
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["quiz", "person"], name="attempt_quiz_person")]
+        constraints = [
+            # A double click on 开始答题 resumes the open attempt rather than starting a second one.
+            models.UniqueConstraint(fields=["quiz", "person"], condition=models.Q(submitted_at__isnull=True),
+                                    name="attempt_one_open_per_person"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.quiz_id}/{self.person_id}"
+
+
+def print_job_path(job: "PrintJob", filename: str) -> str:
+    return f"handbook/print/{job.created_at:%Y%m}/{job.pk}-{filename}"
+
+
+class PrintJob(models.Model):
+    """A batch of personal handbook PDFs (one per person, zipped), made in the background with progress."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "等待生成"
+        RUNNING = "running", "正在生成"
+        DONE = "done", "已完成"
+        FAILED = "failed", "生成失败"
+
+    label = models.CharField("名称", max_length=120)
+    region = models.ForeignKey("core.Region", models.PROTECT, related_name="+", verbose_name="发起机关所在区划")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name="发起人")
+    recipients = models.JSONField("对象", default=list, help_text="[人员ID, 代表资格ID或null] 列表")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField("总数", default=0)
+    done = models.PositiveIntegerField("已完成", default=0)
+    file = models.FileField("压缩包", upload_to=print_job_path, blank=True)
+    error = models.CharField("错误", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    scope = ScopeRule(region="region_id")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "手册批量生成"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
