@@ -169,20 +169,16 @@ def _attendance_rates(training_class: TrainingClass, grid: ClassGrid) -> list[Ta
     return _tallies_from_rates(attendance_rates(training_class), grid)
 
 
-def _tallies_from_rates(rates, grid: ClassGrid) -> list[Tally]:
-    rows = rates.get("delegations") if isinstance(rates, dict) else rates
-    if not rows:
-        return grid.by_delegation()
+def _tallies_from_rates(rates: dict, grid: ClassGrid) -> list[Tally]:
+    """attendance_rates rows ({label, delegation_id, expected, attended, excused, absent, …}) as tallies, with the
+    lateness and early leaving the grid knows."""
+    mine = {t.key: t for t in grid.by_delegation()}
     tallies = []
-    for item in rows:
-        get = item.get if isinstance(item, dict) else (lambda name, default=None, _i=item: getattr(_i, name, default))
-        delegation = get("delegation")
-        key = getattr(delegation, "pk", delegation) if delegation is not None else get("delegation_id")
-        label = get("name") or getattr(delegation, "name", None) or "未编团"
-        due = get("due") or get("expected") or 0
-        tallies.append(Tally(key, str(label), due=due, present=get("present") or 0,
-                             leave=get("leave") or get("excused") or 0, late=get("late") or 0,
-                             early=get("early") or 0))
+    for row in rates.get("delegations", []):
+        key = row.get("delegation_id")
+        own = mine.get(key)
+        tallies.append(Tally(key, row["label"], due=row["expected"], present=row["attended"], leave=row["excused"],
+                             late=own.late if own else 0, early=own.early if own else 0))
     return tallies
 
 

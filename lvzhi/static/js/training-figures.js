@@ -1,0 +1,29 @@
+// Training figures: ECharts from json_script data ({option, links}); clicking a bar opens the list behind it.
+// A static file because the content security policy forbids inline script.
+(function () {
+  function render(root) {
+    if (!window.echarts) return;
+    root.querySelectorAll("[data-training-chart]").forEach(function (el) {
+      if (el.dataset.rendered) return;
+      var source = document.getElementById(el.dataset.trainingChart);
+      if (!source) return;
+      var data = JSON.parse(source.textContent);
+      var rows = parseInt(el.dataset.rows || "0", 10);
+      if (rows) el.style.height = Math.max(220, rows * 30 + 50) + "px";
+      var chart = window.echarts.init(el);
+      chart.setOption(data.option);
+      var links = data.links || [];
+      if (links.length) {
+        chart.getZr().setCursorStyle("pointer");
+        chart.on("click", function (params) {
+          var url = links[params.dataIndex];
+          if (url) window.location.href = url;
+        });
+      }
+      el.dataset.rendered = "1";
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { render(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { render(event.target); });
+})();
