@@ -12,6 +12,7 @@ from django_ratelimit.decorators import ratelimit
 
 from lvzhi.core.documents import chinese_date, pdf_response
 from lvzhi.core.scoping import get_scoped_or_404
+from lvzhi.core.views import ratelimited
 
 from ..models import Certificate
 from ..services import certificates as services
@@ -119,10 +120,12 @@ def certificates_pdf(request, pk: int):
 
 @never_cache
 @require_GET
-@ratelimit(key="ip", rate=VERIFY_RATE, method="GET", block=True)
+@ratelimit(key="ip", rate=VERIFY_RATE, method="GET", block=False)
 def certificate_verify(request, code: str):
     """Public: anyone holding the certificate (or its QR) may confirm it. Only what the certificate itself shows:
     the holder's name, the class, its dates and hours, the number, and whether it is valid."""
+    if getattr(request, "limited", False):
+        return ratelimited(request)
     certificate = (Certificate.objects.select_related("enrollment__person", "enrollment__training_class")
                    .filter(code=code).first())
     context = {"certificate": certificate}
