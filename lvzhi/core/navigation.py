@@ -12,6 +12,7 @@ def menu_for(user, path: str) -> list[dict]:
     role = user.role
     if role in (Role.OFFICE, Role.TOWNSHIP, Role.LEADER):
         items.append(("代表名册", reverse("people:roster")))
+        items.append(("培训", reverse("training:class_list")))
         if user.can("roster.import"):
             items.append(("名册导入", reverse("people:import")))
         if user.can("notes.review"):
@@ -19,6 +20,7 @@ def menu_for(user, path: str) -> list[dict]:
     if role == Role.DEPUTY:
         items.append(("我的档案", reverse("archive:person", args=[user.person_id])))
         items.append(("履职笔记", reverse("archive:my_notes")))
+        items.append(("我的培训", reverse("training:my_classes")))
     if role == Role.ADMIN:
         items.append(("用户管理", reverse("accounts:user_list")))
         items.append(("审计日志", reverse("accounts:audit_log")))
