@@ -125,6 +125,10 @@ class _Placer:
                                                       home_region=home, order=self.next_order)
             self.next_order += 1
             self.by_name[name] = existing
+        elif source is not None and existing.delegation_id is None:
+            # A delegation first met through a deputy without one (by home township) gets its link now.
+            existing.delegation = source
+            existing.save(update_fields=["delegation"])
         return existing
 
 

@@ -102,7 +102,7 @@ def _require_survey(by, survey: NeedsSurvey) -> None:
 
 
 def _require_draft(survey: NeedsSurvey) -> None:
-    if survey.status != NeedsSurvey.Status.DRAFT:
+    if NeedsSurvey.objects.filter(pk=survey.pk).values_list("status", flat=True).first() != NeedsSurvey.Status.DRAFT:
         raise TrainingError("调研已开始收集，问题不能再修改")
 
 
@@ -273,6 +273,7 @@ def survey_answer(*, by, survey: NeedsSurvey, answers: dict) -> SurveyResponse:
     person: Person | None = getattr(by, "person", None)
     if person is None or by.role != "deputy":
         raise TrainingError("只有代表本人可以填写调研")
+    survey = NeedsSurvey.objects.get(pk=survey.pk)  # the status as it is now, not as the caller read it
     if not surveys_for_person(person).filter(pk=survey.pk).exists():
         raise TrainingError("该调研不面向您")
     if not survey_is_open(survey):
