@@ -1,4 +1,4 @@
-from .views import attendance, classes, feedback, plans, seating
+from .views import attendance, classes, feedback, leave, plans, seating
 
 app_name = "training"
 urlpatterns = [
@@ -6,5 +6,6 @@ urlpatterns = [
     *plans.urlpatterns,
     *seating.urlpatterns,
     *attendance.urlpatterns,
+    *leave.urlpatterns,
     *feedback.urlpatterns,
 ]
