@@ -17,9 +17,13 @@ def menu_for(user, path: str) -> list[dict]:
             items.append(("名册导入", reverse("people:import")))
         if user.can("notes.review"):
             items.append(("笔记审核", reverse("archive:review_queue")))
+        items.append(("履职常识", reverse("handbook:home")))
+        if user.can("handbook.edit"):
+            items.append(("题库", reverse("handbook:questions")))
     if role == Role.DEPUTY:
         items.append(("我的档案", reverse("archive:person", args=[user.person_id])))
         items.append(("履职笔记", reverse("archive:my_notes")))
+        items.append(("履职常识", reverse("handbook:home")))
         items.append(("我的培训", reverse("training:my_classes")))
     if role == Role.ADMIN:
         items.append(("用户管理", reverse("accounts:user_list")))
