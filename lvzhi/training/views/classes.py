@@ -137,7 +137,7 @@ def class_list(request):
 @require_http_methods(["GET", "POST"])
 def class_create(request):
     _require_manage_capability(request)
-    form = TrainingClassForm(request.POST or None, user=request.user)
+    form = TrainingClassForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             cls = class_services.class_create(by=request.user, region=form.cleaned_data["region"],
@@ -154,7 +154,7 @@ def class_create(request):
 @require_http_methods(["GET", "POST"])
 def class_edit(request, pk: int):
     cls = _get_class_rw(request, pk)
-    form = TrainingClassForm(request.POST or None, instance=cls, user=request.user)
+    form = TrainingClassForm(request.POST if request.method == "POST" else None, instance=cls, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             class_services.class_update(by=request.user, training_class=cls, **form.service_fields())
@@ -228,7 +228,7 @@ def area_create(request, pk: int):
     cls = _get_class_rw(request, pk)
     if cls.form != ClassForm.AREAS:
         raise Http404("只有分片培训才划分片区")
-    form = AreaForm(request.POST or None, training_class=cls)
+    form = AreaForm(request.POST if request.method == "POST" else None, training_class=cls)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -246,7 +246,7 @@ def area_create(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def area_edit(request, pk: int):
     area, cls = _child(request, ClassArea, pk, class_id=lambda a: a.training_class_id)
-    form = AreaForm(request.POST or None, instance=area, training_class=cls)
+    form = AreaForm(request.POST if request.method == "POST" else None, instance=area, training_class=cls)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -362,7 +362,7 @@ def _period(cls) -> str:
 @require_http_methods(["GET", "POST"])
 def lesson_create(request, pk: int):
     cls = _get_class_rw(request, pk)
-    form = LessonForm(request.POST or None, training_class=cls, user=request.user)
+    form = LessonForm(request.POST if request.method == "POST" else None, training_class=cls, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             lesson = class_services.lesson_create(by=request.user, training_class=cls, **form.service_fields())
@@ -380,7 +380,7 @@ def lesson_create(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def lesson_edit(request, pk: int):
     lesson, cls = _child(request, Lesson, pk, class_id=lambda x: x.training_class_id)
-    form = LessonForm(request.POST or None, instance=lesson, training_class=cls, user=request.user)
+    form = LessonForm(request.POST if request.method == "POST" else None, instance=lesson, training_class=cls, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             class_services.lesson_update(by=request.user, lesson=lesson, **form.service_fields())
@@ -462,7 +462,7 @@ def instructor_list(request):
         raise PermissionDenied("授课人名录仅供人大工作人员使用")
     if request.method == "POST":
         _require_manage_capability(request)
-    form = InstructorForm(request.POST or None)
+    form = InstructorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             instructor = class_services.instructor_create(by=request.user, **form.cleaned_data)
@@ -488,7 +488,7 @@ def instructor_list(request):
 def instructor_edit(request, pk: int):
     _require_manage_capability(request)
     instructor = get_object_or_404(scoped(Instructor.objects.all(), request.user), pk=pk)
-    form = InstructorForm(request.POST or None, instance=instructor)
+    form = InstructorForm(request.POST if request.method == "POST" else None, instance=instructor)
     if request.method == "POST" and form.is_valid():
         try:
             class_services.instructor_update(by=request.user, instructor=instructor, **form.cleaned_data)
@@ -703,7 +703,7 @@ def enrollment_withdraw(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def delegation_edit(request, pk: int):
     delegation, cls = _child(request, ClassDelegation, pk, class_id=lambda d: d.training_class_id)
-    form = DelegationForm(request.POST or None, instance=delegation)
+    form = DelegationForm(request.POST if request.method == "POST" else None, instance=delegation)
     if request.method == "POST" and form.is_valid():
         try:
             class_services.class_delegation_update(by=request.user, delegation=delegation, **form.cleaned_data)
@@ -720,7 +720,7 @@ def delegation_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def class_notify(request, pk: int):
     cls = _get_class_rw(request, pk)
-    form = NoticeForm(request.POST or None)
+    form = NoticeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             result = enrolment_services.class_notice_send(by=request.user, training_class=cls, **form.cleaned_data)

@@ -71,7 +71,7 @@ def plan_create(request):
     initial = {"kind": request.GET.get("kind", TrainingPlan.Kind.ANNUAL), "year": timezone.localdate().year}
     if request.GET.get("parent"):
         initial["parent"] = request.GET["parent"]
-    form = PlanForm(request.POST or None, user=request.user, initial=initial)
+    form = PlanForm(request.POST if request.method == "POST" else None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             plan = plan_services.plan_create(by=request.user, region=request.user.region, **form.cleaned_data)
@@ -100,7 +100,7 @@ def plan_detail(request, pk: int):
 def plan_edit(request, pk: int):
     plan = _get_plan(request, pk)
     _require_manage(request)
-    form = PlanForm(request.POST or None, instance=plan, user=request.user)
+    form = PlanForm(request.POST if request.method == "POST" else None, instance=plan, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             plan_services.plan_update(by=request.user, plan=plan, **form.cleaned_data)
@@ -153,7 +153,7 @@ def _levels_label(levels) -> str:
 def survey_create(request):
     _require_staff(request)
     _require_manage(request)
-    form = SurveyForm(request.POST or None, user=request.user, initial={"plan": request.GET.get("plan")})
+    form = SurveyForm(request.POST if request.method == "POST" else None, user=request.user, initial={"plan": request.GET.get("plan")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -171,7 +171,7 @@ def survey_create(request):
 def survey_edit(request, pk: int):
     survey = _get_survey(request, pk)
     _require_manage(request)
-    form = SurveyForm(request.POST or None, instance=survey, user=request.user)
+    form = SurveyForm(request.POST if request.method == "POST" else None, instance=survey, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             plan_services.survey_update(by=request.user, survey=survey, **form.cleaned_data)
@@ -229,7 +229,7 @@ def _get_question(request, pk: int) -> SurveyQuestion:
 @require_http_methods(["GET", "POST"])
 def survey_question_edit(request, pk: int):
     question = _get_question(request, pk)
-    form = SurveyQuestionForm(request.POST or None, instance=question)
+    form = SurveyQuestionForm(request.POST if request.method == "POST" else None, instance=question)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
