@@ -123,10 +123,12 @@ def discussion_reply(*, item: DiscussionItem, reply: str, by) -> DiscussionItem:
 @transaction.atomic
 def discussion_item_delete(*, item: DiscussionItem, by) -> None:
     """A wrongly recorded item: removed by the office, or by its group's convener before it is answered."""
+    item = DiscussionItem.objects.select_for_update().select_related("training_class", "group").get(pk=item.pk)
     if item.reply and not by.can(MANAGE):
         raise DiscussionError("已答复的意见建议只能由培训班管理人员删除")
     if item.group_id is None or not can_record(by, item.group):
         require_manage(by, item.training_class)
+    audit_event(item, event="discussion_delete", actor=by, note=item.text[:60])
     item.delete()
 
 

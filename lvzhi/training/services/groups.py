@@ -229,7 +229,13 @@ class GroupRow:
 
     @property
     def size(self) -> int:
+        """Members shown (a delegation's lead sees only their own)."""
         return len(self.members)
+
+    @property
+    def whole_size(self) -> int:
+        """Everyone in the group."""
+        return sum(self.by_delegation.values())
 
 
 def groups_overview(*, training_class: TrainingClass, delegation_ids: set[int] | None = None) -> dict:
