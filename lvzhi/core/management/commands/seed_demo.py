@@ -20,6 +20,7 @@ from django.utils import timezone
 from lvzhi.core import demo
 from lvzhi.core.crypto import keyed_hash
 from lvzhi.core.models import Region
+from lvzhi.training.demo import seed_training
 
 DEFAULT_PASSWORD = "Lvzhi@2026demo"
 SEED = 439901
@@ -462,7 +463,9 @@ class Command(BaseCommand):
             people = self.seed_people(regions, terms)
             accounts = self.seed_accounts(password, regions, units, people)
             self.seed_notes(accounts, people)
+            training = seed_training(accounts=accounts, regions=regions)
         self.print_summary(time.monotonic() - started)
+        self.stdout.write(training)
 
     # -- reference data
 
