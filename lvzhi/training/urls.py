@@ -1,4 +1,4 @@
-from .views import attendance, classes, discussion, feedback, groups, leave, plans, seating
+from .views import attendance, certificates, classes, discussion, feedback, figures, groups, leave, plans, seating
 
 app_name = "training"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     *attendance.urlpatterns,
     *leave.urlpatterns,
     *feedback.urlpatterns,
+    *certificates.urlpatterns,
+    *figures.urlpatterns,
 ]
