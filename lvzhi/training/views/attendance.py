@@ -105,7 +105,7 @@ def _screen_context(request, lesson: Lesson) -> dict:
     opens, closes = services.checkin_window(lesson)
     return {
         "lesson": lesson, "url": url, "token": token,
-        "qr": mark_safe(qr.svg_inline(scale=6, border=2, title="用手机扫码签到")),  # segno escapes the title
+        "qr": mark_safe(qr.svg_inline(border=2, omitsize=True, title="用手机扫码签到")),  # segno escapes the title
         "seconds_left": services.seconds_left_in_slot(lesson, now), "period": services.code_period(lesson),
         "expected": expected, "checked_in": checked_in, "open": opens <= now < closes,
         "before": now < opens, "opens_at": _local_time(opens), "when": _lesson_when(lesson),
