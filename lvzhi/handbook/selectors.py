@@ -25,25 +25,34 @@ def parts_with_entries(*, include_inactive: bool = False) -> list[dict]:
 
 
 def search_entries(q: str, *, include_inactive: bool = False, limit: int = 50) -> list[dict]:
-    """Entries whose question or answer holds every term (a number finds that entry), best first: a term in
-    the question counts before one only in the answer."""
+    """Entries whose question or answer holds every term (a number finds that entry); when none holds them
+    all, those holding some. Best first: more terms, and terms in the question, count before the number."""
     terms = search_terms(q)
     if not terms:
         return []
     qs = HandbookEntry.objects.all()
     if not include_inactive:
         qs = qs.filter(is_active=True)
-    condition = Q()
-    for term in terms:
-        condition &= Q(question__icontains=term) | Q(answer__icontains=term)
+    each = [Q(question__icontains=t) | Q(answer__icontains=t) for t in terms]
+    every, some = Q(), Q()
+    for condition in each:
+        every &= condition
+        some |= condition
     if len(terms) == 1 and terms[0].isdigit():
-        condition |= Q(number=int(terms[0]))
+        every |= Q(number=int(terms[0]))
+    found = list(qs.filter(every).order_by("number")[:limit])
+    all_terms = bool(found)
+    if not found and len(terms) > 1:
+        found = list(qs.filter(some).order_by("number")[:limit])
     rows = []
-    for entry in qs.filter(condition).order_by("number")[:limit]:
-        in_question = sum(t.lower() in entry.question.lower() for t in terms)
+    for entry in found:
+        question, answer = entry.question.lower(), entry.answer.lower()
+        in_question = sum(t.lower() in question for t in terms)
+        matched = sum(t.lower() in question or t.lower() in answer for t in terms)
         rows.append({"entry": entry, "question": highlight(entry.question, terms),
-                     "snippet": snippet(entry.answer, terms), "rank": -in_question})
-    rows.sort(key=lambda r: (r["rank"], r["entry"].number))
+                     "snippet": snippet(entry.answer, terms), "all_terms": all_terms,
+                     "rank": (-matched, -in_question, entry.number)})
+    rows.sort(key=lambda r: r["rank"])
     return rows
 
 
@@ -90,7 +99,7 @@ def neighbours(entry: HandbookEntry) -> tuple[HandbookEntry | None, HandbookEntr
 
 
 def question_bank(*, q: str = "", part: str = "", kind: str = "", status: str = ""):
-    questions = Question.objects.select_related("entry").order_by("part", "entry__number", "id")
+    questions = Question.objects.select_related("entry").order_by("entry__number", "id")
     if status == "inactive":
         questions = questions.filter(is_active=False)
     elif status != "all":

@@ -106,6 +106,7 @@ def entry(request, number: int):
     previous, following = selectors.neighbours(item)
     context = {
         "entry": item, "citations": laws.expand(item.citations), "previous": previous, "following": following,
+        "paragraphs": [p.strip() for p in item.answer.splitlines() if p.strip()],
         "editor": request.user.can("handbook.edit"), "part": Part(item.part),
         "versions": item.versions.count() if request.user.can("handbook.edit") else 0,
     }
