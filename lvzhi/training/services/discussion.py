@@ -94,7 +94,8 @@ def discussion_item_classify(*, item: DiscussionItem, category: str, aspect: str
 def discussion_reply(*, item: DiscussionItem, reply: str, by) -> DiscussionItem:
     """The office answers an item (a later answer replaces the earlier one, the audit log keeps both); the author
     and the group's convener are told."""
-    item = DiscussionItem.objects.select_for_update().select_related("training_class", "group").get(pk=item.pk)
+    item = (DiscussionItem.objects.select_for_update(of=("self",))
+            .select_related("training_class", "group").get(pk=item.pk))
     require_manage(by, item.training_class)
     reply = (reply or "").strip()
     if not reply:
@@ -123,7 +124,8 @@ def discussion_reply(*, item: DiscussionItem, reply: str, by) -> DiscussionItem:
 @transaction.atomic
 def discussion_item_delete(*, item: DiscussionItem, by) -> None:
     """A wrongly recorded item: removed by the office, or by its group's convener before it is answered."""
-    item = DiscussionItem.objects.select_for_update().select_related("training_class", "group").get(pk=item.pk)
+    item = (DiscussionItem.objects.select_for_update(of=("self",))
+            .select_related("training_class", "group").get(pk=item.pk))
     if item.reply and not by.can(MANAGE):
         raise DiscussionError("已答复的意见建议只能由培训班管理人员删除")
     if item.group_id is None or not can_record(by, item.group):

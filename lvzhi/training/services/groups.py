@@ -156,8 +156,8 @@ def groups_split(*, training_class: TrainingClass, by, count: int, rooms: list[s
 
 
 def _lock(enrollment: Enrollment) -> Enrollment:
-    return Enrollment.objects.select_for_update().select_related("training_class", "person", "group").get(
-        pk=enrollment.pk)
+    return (Enrollment.objects.select_for_update(of=("self",))
+            .select_related("training_class", "person", "group").get(pk=enrollment.pk))
 
 
 @transaction.atomic

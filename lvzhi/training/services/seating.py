@@ -252,8 +252,8 @@ def seats_clear(*, training_class: TrainingClass, by) -> int:
 
 
 def _lock(enrollment: Enrollment) -> Enrollment:
-    return (Enrollment.objects.select_for_update().select_related("training_class", "zone", "person")
-            .get(pk=enrollment.pk))
+    return (Enrollment.objects.select_for_update(of=("self",))
+            .select_related("training_class", "zone", "person").get(pk=enrollment.pk))
 
 
 @transaction.atomic
