@@ -6,10 +6,11 @@ delegation sits together; a seat holds until it is moved, so it is the same for 
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from lvzhi.accounts.models import STAFF_ROLES, User
@@ -214,7 +215,8 @@ def seats_assign(*, training_class: TrainingClass, by, order=None, reassign: boo
     for pk, i in chosen.items():
         seat = seats[i]
         rows.append(Enrollment(pk=pk, zone_id=seat.zone.pk, seat_row=seat.row, seat_number=seat.number))
-    Enrollment.objects.bulk_update(rows, ["zone", "seat_row", "seat_number"], batch_size=500)
+    with _seat_taken_meanwhile():
+        Enrollment.objects.bulk_update(rows, ["zone", "seat_row", "seat_number"], batch_size=500)
     audit_event(training_class, event="seats_assign", actor=by,
                 note=f"{'重新排座' if reassign else '排座'}：安排 {len(rows)} 人，共 {len(seats)} 个座位")
     return len(rows)
@@ -251,6 +253,16 @@ def seats_clear(*, training_class: TrainingClass, by) -> int:
     return count
 
 
+@contextmanager
+def _seat_taken_meanwhile():
+    """The database allows one person per seat; a seat taken by a concurrent change is refused, not a crash."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise SeatingError("座位刚被其他操作占用，请刷新座次表后重新选择，本次未作改动") from exc
+
+
 def _lock(enrollment: Enrollment) -> Enrollment:
     return (Enrollment.objects.select_for_update(of=("self",))
             .select_related("training_class", "zone", "person").get(pk=enrollment.pk))
@@ -278,7 +290,8 @@ def seat_move(*, enrollment: Enrollment, zone: SeatZone, row: int, number: int, 
         raise SeatingError(f"{seat_label(zone.name, row, number)}已安排{occupant.person.name}，可改用“对调座位”")
     before = enrollment_seat_label(enrollment)
     enrollment.zone, enrollment.seat_row, enrollment.seat_number = zone, row, number
-    enrollment.save(update_fields=["zone", "seat_row", "seat_number"])
+    with _seat_taken_meanwhile():
+        enrollment.save(update_fields=["zone", "seat_row", "seat_number"])
     audit_event(enrollment, event="seat_move", actor=by,
                 changes={"座位": [before, seat_label(zone.name, row, number)]}, note=enrollment.person.name)
     return enrollment
@@ -305,8 +318,9 @@ def seat_swap(*, first: Enrollment, second: Enrollment, by) -> tuple[Enrollment,
     Enrollment.objects.filter(pk__in=[a.pk, b.pk]).update(zone=None, seat_row=None, seat_number=None)
     a.zone, a.seat_row, a.seat_number = seat_b
     b.zone, b.seat_row, b.seat_number = seat_a
-    a.save(update_fields=["zone", "seat_row", "seat_number"])
-    b.save(update_fields=["zone", "seat_row", "seat_number"])
+    with _seat_taken_meanwhile():
+        a.save(update_fields=["zone", "seat_row", "seat_number"])
+        b.save(update_fields=["zone", "seat_row", "seat_number"])
     for e, old, new in ((a, labels[0], labels[1]), (b, labels[1], labels[0])):
         audit_event(e, event="seat_swap", actor=by, changes={"座位": [old, new]}, note=e.person.name)
     return (a, b) if first.pk == a.pk else (b, a)

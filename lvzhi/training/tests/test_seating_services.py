@@ -193,3 +193,20 @@ def test_chart_lays_out_rows_and_hides_other_delegations(training_class, office_
     assert [c.get("visible") for c in cells] == [True, True, False, False, None, None]
     assert cells[2]["name"] == "" and cells[2]["taken"]
     assert (chart["taken"], chart["total_seats"], zone["free"]) == (4, 6, 2)
+
+
+def test_a_seat_taken_behind_the_services_back_is_refused_not_a_crash(training_class, office_user, regions, hall,
+                                                                       monkeypatch):
+    crowd = make_crowd(training_class, regions["town_a"], [2])
+    (zone,) = hall((1, 3))
+    services.seats_assign(training_class=training_class, by=office_user)
+    label = services.enrollment_seat_label
+
+    def someone_else_takes_seat_3(enrollment):
+        # between the service's check and its write, another change puts the first person on seat 3
+        Enrollment.objects.filter(pk=crowd[0].pk).update(seat_number=3)
+        return label(enrollment)
+
+    monkeypatch.setattr(services, "enrollment_seat_label", someone_else_takes_seat_3)
+    with pytest.raises(SeatingError, match="座位刚被其他操作占用"):
+        services.seat_move(enrollment=crowd[1], zone=zone, row=1, number=3, by=office_user)
