@@ -290,3 +290,20 @@ def test_the_list_reads_a_fixed_number_of_queries(client, office_user, training_
         _attend(enroll(make_person(f"加{n}"), n % 2), *lessons)
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+def test_the_deputy_gets_their_certificate_of_the_class(client, deputy_user, training_class, issued):
+    client.force_login(deputy_user)
+    response = client.get(reverse("training:my_certificate", args=[training_class.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_a_deputy_without_a_certificate_is_told_why(client, deputy_user, training_class, people):
+    client.force_login(deputy_user)
+    response = client.get(reverse("training:my_certificate", args=[training_class.pk]), follow=True)
+    assert "还没有有效的结业证书" in response.content.decode()
+
+
+def test_a_deputy_of_another_class_does_not_find_it(client, other_deputy_user, training_class, issued):
+    client.force_login(other_deputy_user)
+    assert client.get(reverse("training:my_certificate", args=[training_class.pk])).status_code == 404

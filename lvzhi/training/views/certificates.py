@@ -41,7 +41,7 @@ def certificates(request, pk: int):
     elif show == "issued":
         rows = [r for r in rows if r["certificate"]]
     context = {
-        **class_context(training_class), "rows": rows, "show": show,
+        **class_context(training_class, "certificates"), "rows": rows, "show": show,
         "eligible": sum(1 for s in standings if s.eligible), "total": len(standings),
         "valid": sum(1 for c in issued.values() if not c.revoked_at),
         "revoked": sum(1 for c in issued.values() if c.revoked_at),
@@ -105,6 +105,22 @@ def certificate_pdf(request, pk: int):
 
 @login_required
 @require_GET
+def my_certificate(request, pk: int):
+    """The deputy's own certificate of a class (from the class's deputy links)."""
+    training_class = get_class(request, pk)
+    certificate = (Certificate.objects.filter(enrollment__training_class=training_class,
+                                              enrollment__person_id=request.user.person_id)
+                   .select_related("enrollment__person", "enrollment__training_class__region").first()
+                   if request.user.person_id else None)
+    if certificate is None or certificate.revoked_at:
+        messages.info(request, "您在本培训班还没有有效的结业证书：结业后，达到出勤要求的由主办单位统一颁发。")
+        return redirect("training:my_feedback", pk=training_class.pk)
+    content = services.certificates_pdf(certificates=[certificate], base_url=_base_url(request))
+    return pdf_response(content, f"结业证书-{certificate.enrollment.person.name}.pdf")
+
+
+@login_required
+@require_GET
 def certificates_pdf(request, pk: int):
     require_staff(request)
     training_class = get_class(request, pk)
@@ -154,5 +170,6 @@ urlpatterns = [
     path("<int:pk>/certificates/pdf/", certificates_pdf, name="certificates_pdf"),
     path("certificates/<int:pk>/revoke/", certificate_revoke, name="certificate_revoke"),
     path("certificates/<int:pk>/pdf/", certificate_pdf, name="certificate_pdf"),
+    path("<int:pk>/my-certificate/", my_certificate, name="my_certificate"),
     path("verify/<str:code>/", certificate_verify, name="certificate_verify"),
 ]

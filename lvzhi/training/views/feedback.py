@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -39,16 +39,22 @@ def partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def class_url(training_class) -> str:
+def class_url(training_class, name: str = "training:class_detail") -> str:
     try:
-        return reverse("training:class_detail", args=[training_class.pk])
-    except Exception:  # the class pages are another module's; until they exist the crumb stays plain text
+        return reverse(name, args=[training_class.pk])
+    except NoReverseMatch:  # the class pages are another module's; without them the crumb stays plain text
         return ""
 
 
-def class_context(training_class) -> dict:
+def class_context(training_class, tab: str = "") -> dict:
+    """What the class pages' frame (training/class_base.html) wants, and the class's dates in words."""
+    from ..selectors import CLASS_STAFF_LINKS, optional_links
+
     start, end = chinese_date(training_class.start_date), chinese_date(training_class.end_date)
-    return {"cls": training_class, "class_url": class_url(training_class),
+    links = optional_links(CLASS_STAFF_LINKS, training_class.pk)
+    for link in links:
+        link["current"] = link["name"] == f"training:{tab}"
+    return {"cls": training_class, "class_url": class_url(training_class), "tab": tab, "more_links": links,
             "class_dates": start if start == end else f"{start}至{end}"}
 
 
@@ -90,6 +96,7 @@ def _my_page(request, training_class, **extra):
     certificate = Certificate.objects.filter(enrollment=enrollment).first()
     context = {
         **class_context(training_class),
+        "class_url": class_url(training_class, "training:my_class"),
         "enrollment": enrollment,
         "rows": _lesson_rows(training_class, enrollment),
         "reflections": list(enrollment.reflections.order_by("-submitted_at")),
@@ -173,7 +180,8 @@ def reflection_edit(request, pk: int):
             messages.success(request, "心得体会已修改")
             return redirect(reverse("training:my_feedback", args=[training_class.pk]) + "#reflections")
     return render(request, "training/feedback/reflection_edit.html",
-                  {**class_context(training_class), "reflection": reflection, "form": form, "error": error,
+                  {**class_context(training_class), "class_url": class_url(training_class, "training:my_class"),
+                   "reflection": reflection, "form": form, "error": error,
                    "text_min": services.REFLECTION_MIN}, status=400 if error else 200)
 
 
@@ -187,7 +195,7 @@ def feedback(request, pk: int):
     require_staff(request)
     training_class = get_class(request, pk)
     summary = figures.class_feedback_summary(training_class)
-    context = {**class_context(training_class), **summary}
+    context = {**class_context(training_class, "feedback"), **summary}
     if partial(request) and request.GET.get("part") == "reflections":
         return render(request, "training/feedback/summary.html#reflections", context)
     return render(request, "training/feedback/summary.html", context)
