@@ -192,3 +192,27 @@ def test_excel_seat_list(login, office_user, training_class, seated):
     assert len(rows) == 9
     assert rows[0][1:5] == ("A区", 1, 1, seated[0].person.name)
     assert rows[8][1:4] == ("B区", 1, 1)
+
+
+def test_zone_staff_outside_the_class_region_see_the_chart_only(login, office_user, township_user, training_class,
+                                                                seated):
+    zone = SeatZone.objects.get(name="A区")
+    client = login(township_user)
+    assert client.get(url("seating", training_class)).status_code == 404  # not yet named to a zone
+    services.zone_save(training_class=training_class, by=office_user, zone=zone, name="A区", rows=2, seats_per_row=4,
+                       staff_user=township_user)
+    html = client.get(url("seating", training_class)).content.decode()
+    assert seated[0].person.name in html and seated[8].person.name in html  # the whole chart, names and all
+    assert "按代表团排座" not in html and "讨论分组" not in html
+    assert client.get(url("seating_pdf", training_class) + f"?zone={zone.pk}").status_code == 200
+    assert client.get(url("groups", training_class)).status_code == 404
+    assert client.post(url("seating_assign", training_class)).status_code == 404
+
+
+def test_delegation_order_typed_on_the_form(login, office_user, training_class, regions):
+    crowd = make_crowd(training_class, regions["town_a"], [2, 3])
+    services.zone_save(training_class=training_class, by=office_user, name="A区", rows=1, seats_per_row=6)
+    first, second = training_class.delegations.order_by("order", "id")
+    login(office_user).post(url("seating_assign", training_class), {f"place_{first.pk}": "2",
+                                                                    f"place_{second.pk}": "1"})
+    assert [Enrollment.objects.get(pk=e.pk).seat_number for e in crowd] == [4, 5, 1, 2, 3]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -32,24 +33,33 @@ class ClassAccess:
     manage: bool  # may change seats, groups, discussion replies
     whole: bool  # sees every person of the class
     delegation_ids: set[int] | None  # the delegations a lead/staff member sees; None: all
+    zone_staff: bool = False  # takes a zone's roll: sees the whole chart, nothing else
 
     @property
     def staff(self) -> bool:
-        return self.whole or bool(self.delegation_ids)
+        return self.whole or bool(self.delegation_ids) or self.zone_staff
 
 
-def class_access(request, pk: int) -> ClassAccess:
-    """The class if the user may open it (else 404), and what they may do there."""
+def class_access(request, pk: int, *, zone_staff: bool = False) -> ClassAccess:
+    """The class if the user may open it (else 404), and what they may do there. With ``zone_staff`` the staff
+    member named to take a zone's roll may open it too, even when the class lies outside their own region."""
     user = request.user
-    training_class = get_object_or_404(classes_for(user).select_related("region"), pk=pk)
+    training_class = classes_for(user).select_related("region").filter(pk=pk).first()
+    if training_class is None and zone_staff and getattr(user, "is_authenticated", False):
+        training_class = TrainingClass.objects.select_related("region").filter(
+            pk=pk, zones__staff_user=user, zones__staff_user__is_active=True).first()
+        if training_class is not None:
+            return ClassAccess(training_class, False, False, None, zone_staff=True)
+    if training_class is None:
+        raise Http404("未找到该培训班，或不在您的权限范围内")
     whole = sees_whole_class(user, training_class)
     led = None if whole else {d.pk for d in delegations_led_by(user, training_class)}
     return ClassAccess(training_class, can_manage_class(user, training_class), whole, led)
 
 
-def staff_access(request, pk: int) -> ClassAccess:
+def staff_access(request, pk: int, *, zone_staff: bool = False) -> ClassAccess:
     """Staff pages: the class's staff or a delegation's lead/staff member; a deputy of the class gets 403."""
-    access = class_access(request, pk)
+    access = class_access(request, pk, zone_staff=zone_staff)
     if not access.staff:
         raise PermissionDenied("该页面仅供培训班工作人员和代表团带队领导、工作人员使用")
     return access
@@ -98,7 +108,7 @@ def _pick(request, access: ClassAccess):
 @login_required
 @require_GET
 def seating(request, pk: int):
-    access = staff_access(request, pk)
+    access = staff_access(request, pk, zone_staff=True)
     cls = access.training_class
     zone_id = int_or_none(request.GET.get("zone"))
     chart = services.seating_chart(training_class=cls, delegation_ids=access.delegation_ids)
@@ -191,7 +201,12 @@ def zone_delete(request, pk: int, zone_pk: int):
 def seats_assign(request, pk: int):
     cls = manage_access(request, pk).training_class
     reassign = request.POST.get("reassign") == "on"
-    order = [int(v) for v in request.POST.getlist("order") if v.isdigit()]
+    # each delegation's place in the seating order, as typed beside its name (blank: keep its own order)
+    places = []
+    for key, value in request.POST.items():
+        if key.startswith("place_") and key[6:].isdigit() and int_or_none(value) is not None:
+            places.append((int(value), int(key[6:])))
+    order = [pk for _, pk in sorted(places)]
     try:
         count = services.seats_assign(training_class=cls, by=request.user, order=order or None, reassign=reassign)
     except services.SeatingError as exc:
@@ -237,7 +252,7 @@ def seat_change(request, pk: int):
 @require_GET
 def seating_pdf(request, pk: int):
     """Landscape A4, the stage at the top: one zone per page, or ?layout=hall for the whole hall on one page."""
-    access = staff_access(request, pk)
+    access = staff_access(request, pk, zone_staff=True)
     cls = access.training_class
     chart = services.seating_chart(training_class=cls, delegation_ids=access.delegation_ids)
     zone_id = int_or_none(request.GET.get("zone"))
@@ -276,7 +291,7 @@ def _hall_lines(zones: list[dict], max_seats: int = 24) -> list[dict]:
 @login_required
 @require_GET
 def seating_xlsx(request, pk: int):
-    access = staff_access(request, pk)
+    access = staff_access(request, pk, zone_staff=True)
     cls = access.training_class
     rows = services.seat_list(training_class=cls, delegation_ids=access.delegation_ids)
     wb = Workbook()
