@@ -443,6 +443,11 @@ def _result_context(attempt: QuizAttempt) -> dict:
 @require_POST
 def attempt_save(request, pk: int):
     attempt = _get_attempt(request, pk)
+    if attempt.submitted_at is not None and _is_deputy(request) and request.user.person_id == attempt.person_id:
+        # Time ran out (the attempt was closed on this request) or it was handed in from another tab.
+        response = HttpResponse('<span class="error">答题时间已到，已按时限内保存的作答评分</span>')
+        response["HX-Redirect"] = reverse("handbook:attempt", args=[attempt.pk])
+        return response
     try:
         quiz.attempt_save(attempt=attempt, answers=_posted_answers(request, attempt), by=request.user)
     except quiz.QuizError as exc:
@@ -455,12 +460,12 @@ def attempt_save(request, pk: int):
 @require_POST
 def attempt_submit(request, pk: int):
     attempt = _get_attempt(request, pk)
+    if not _is_deputy(request):  # a deputy reaches only their own attempts (scope); staff only read them
+        raise PermissionDenied("测试只能由代表本人登录后作答")
     if attempt.submitted_at is not None:
         return redirect("handbook:attempt", pk=attempt.pk)
     attempt = quiz.attempt_submit(attempt=attempt, answers=_posted_answers(request, attempt), by=request.user)
-    if attempt.late:
-        messages.warning(request, "交卷时已超过答题时限，按时限内自动保存的作答评分")
-    return redirect("handbook:attempt", pk=attempt.pk)
+    return redirect("handbook:attempt", pk=attempt.pk)  # a late paper says so on its result
 
 
 # ---------------------------------------------------------------------------------------------------------------
