@@ -20,6 +20,7 @@ from django.utils import timezone
 from lvzhi.core import demo
 from lvzhi.core.crypto import keyed_hash
 from lvzhi.core.models import Region
+from lvzhi.handbook.services import handbook_load_default
 from lvzhi.training.demo import seed_training
 
 DEFAULT_PASSWORD = "Lvzhi@2026demo"
@@ -463,6 +464,7 @@ class Command(BaseCommand):
             people = self.seed_people(regions, terms)
             accounts = self.seed_accounts(password, regions, units, people)
             self.seed_notes(accounts, people)
+            handbook_load_default()  # the built-in 履职常识问答 and question bank; adds only what is missing
             training = seed_training(accounts=accounts, regions=regions)
         self.print_summary(time.monotonic() - started)
         self.stdout.write(training)
