@@ -49,6 +49,7 @@ def test_staff_seats_and_groups_a_class(page, live_server, sign_in, office_user,
         form.get_by_role("button", name="添加区域").click()
         expect(page.locator(".messages")).to_contain_text(f"已添加{name}")
 
+    page.screenshot(path=str(shots / "seating-setup-desktop.png"), full_page=True)
     page.get_by_role("button", name="按代表团排座").click()
     expect(page.locator(".messages")).to_contain_text("已为 54 人安排座位")
     expect(page.locator("td.seat.taken")).to_have_count(54)
