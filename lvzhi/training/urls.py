@@ -1,4 +1,15 @@
-from .views import attendance, certificates, classes, discussion, feedback, figures, groups, leave, plans, seating
+from .views import (
+    attendance,
+    certificates,
+    classes,
+    discussion,
+    feedback,
+    figures,
+    groups,
+    leave,
+    plans,
+    seating,
+)
 
 app_name = "training"
 urlpatterns = [
