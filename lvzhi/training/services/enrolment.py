@@ -198,7 +198,7 @@ def enrollment_add(*, by, training_class: TrainingClass, person: Person, kind: s
         raise TrainingError(f"{person.name}没有在任的本届代表资格：如是工作人员，请选择身份“工作人员”")
     placer = _Placer(cls)
     placer.load_townships([person.region_id])
-    enrollment = Enrollment.objects.select_for_update().filter(training_class=cls, person=person).first()
+    enrollment = Enrollment.objects.select_for_update().filter(training_class=cls, person=person).order_by("pk").first()
     if enrollment is not None and enrollment.status == Enrollment.Status.ENROLLED:
         raise TrainingError(f"{person.name}已在名单中")
     if enrollment is None:
