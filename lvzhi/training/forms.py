@@ -323,10 +323,17 @@ class EnrolRulesForm(forms.Form):
     new_only = forms.BooleanField(label="只含新任代表（非连任）", required=False)
     active_only = forms.BooleanField(label="只含在任代表（不含暂停执行职务的）", required=False, initial=True)
     kind = forms.ChoiceField(label="参训身份", choices=Enrollment.Kind.choices, initial=Enrollment.Kind.DEPUTY)
+    area = forms.ModelChoiceField(label="片区", queryset=ClassArea.objects.none(), required=False,
+                                  empty_label="不限片区", help_text="只确定该片区所含乡镇的人员")
 
     def __init__(self, *args, training_class: TrainingClass, user, **kwargs):
         super().__init__(*args, **kwargs)
         from lvzhi.people.selectors import delegation_choices
+
+        if training_class.form == ClassForm.AREAS:
+            self.fields["area"].queryset = training_class.areas.prefetch_related("regions")
+        else:
+            self.fields.pop("area")
 
         self.training_class = training_class
         prefix = training_class.region.prefix
@@ -341,7 +348,8 @@ class EnrolRulesForm(forms.Form):
 
         data = self.cleaned_data
         return EnrolmentRules(region=data["region"], levels=data["levels"], delegations=list(data["delegations"]),
-                              new_only=data["new_only"], active_only=data["active_only"], kind=data["kind"])
+                              new_only=data["new_only"], active_only=data["active_only"], kind=data["kind"],
+                              area=data.get("area"))
 
 
 class ManualAddForm(forms.Form):

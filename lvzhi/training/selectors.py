@@ -103,14 +103,23 @@ def can_manage_enrollment(user, enrollment: Enrollment) -> bool:
 # --------------------------------------------------------------------------------------------- optional links
 
 
-def optional_links(specs, *args) -> list[dict]:
-    """Links to pages that may not exist (yet): each (label, url name) whose name reverses with ``args``."""
-    links = []
-    for label, name in specs:
+def reverse_optional(name: str, *args) -> str:
+    """The address of a page that may not exist (yet): with ``args`` if it takes them, else without; "" if absent."""
+    for attempt in (args, ()) if args else ((),):
         try:
-            links.append({"label": label, "url": reverse(name, args=args), "name": name})
+            return reverse(name, args=attempt)
         except NoReverseMatch:
             continue
+    return ""
+
+
+def optional_links(specs, *args) -> list[dict]:
+    """Links to pages that may not exist (yet): each (label, url name) that reverses, with ``args`` or without."""
+    links = []
+    for label, name in specs:
+        url = reverse_optional(name, *args)
+        if url:
+            links.append({"label": label, "url": url, "name": name})
     return links
 
 
@@ -120,9 +129,19 @@ CLASS_STAFF_LINKS = [
     ("评价", "training:feedback"), ("结业证书", "training:certificates"), ("统计", "training:figures"),
 ]
 CLASS_DEPUTY_LINKS = [
-    ("签到", "training:checkin_home"), ("请假", "training:leave_apply"), ("测试", "training:my_quiz"),
+    ("签到", "training:checkin_home"), ("请假", "training:leave_apply"),
     ("评价与心得", "training:my_feedback"), ("结业证书", "training:my_certificate"),
 ]
+
+
+def quiz_links(training_class: TrainingClass) -> list[dict]:
+    """The class's before and after tests, on the handbook's quiz pages."""
+    links = []
+    for label, quiz_id in (("培训前测试", training_class.pre_quiz_id), ("培训后测试", training_class.post_quiz_id)):
+        url = reverse_optional("handbook:quiz", quiz_id) if quiz_id else ""
+        if url:
+            links.append({"label": label, "url": url, "name": "handbook:quiz"})
+    return links
 
 
 def handbook_print_link(training_class: TrainingClass) -> str:

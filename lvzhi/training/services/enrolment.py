@@ -31,10 +31,13 @@ class EnrolmentRules:
     new_only: bool = False  # 新任代表 (not re-elected)
     active_only: bool = True  # 在任 only, not 暂停执行职务
     kind: str = Enrollment.Kind.DEPUTY
+    area: ClassArea | None = None  # 分片培训: only the townships of this area
 
     @property
     def description(self) -> str:
         parts = [self.region.full_name() or self.region.name]
+        if self.area is not None:
+            parts.append(f"{self.area.name}（{'、'.join(r.name for r in self.area.regions.all())}）")
         parts.append("、".join(LEVEL_DEPUTY_LABEL[Level(v)] for v in self.levels) if self.levels else "各级代表")
         if self.delegations:
             parts.append("、".join(d.name for d in self.delegations))
@@ -52,6 +55,8 @@ def _check_rules(training_class: TrainingClass, rules: EnrolmentRules) -> None:
         raise TrainingError("代表层级不正确")
     if rules.kind not in Enrollment.Kind.values:
         raise TrainingError("参训身份不正确")
+    if rules.area is not None and rules.area.training_class_id != training_class.pk:
+        raise TrainingError("所选片区不属于本培训班")
 
 
 def rule_mandates(rules: EnrolmentRules) -> QuerySet[Mandate]:
@@ -65,6 +70,12 @@ def rule_mandates(rules: EnrolmentRules) -> QuerySet[Mandate]:
         qs = qs.filter(delegation__in=rules.delegations)
     if rules.new_only:
         qs = qs.filter(is_reelected=False)
+    if rules.area is not None:
+        within = Q(pk__in=[])
+        for region in rules.area.regions.all():
+            area_low, area_high = prefix_range(region.prefix)
+            within |= Q(region_code__gte=area_low, region_code__lte=area_high)
+        qs = qs.filter(within)
     return qs
 
 

@@ -128,8 +128,10 @@ def test_detail_tabs_and_guarded_links(login, office_user, training_class):
 def test_optional_links_skip_missing_names():
     from lvzhi.training.selectors import optional_links
 
-    links = optional_links([("日程", "training:class_timetable"), ("没有", "training:no_such_page")], 1)
-    assert [link["label"] for link in links] == ["日程"]
+    links = optional_links([("日程", "training:class_timetable"), ("没有", "training:no_such_page"),
+                            ("我的", "training:my_classes")], 1)
+    assert [(link["label"], link["url"]) for link in links] == [
+        ("日程", "/training/classes/1/timetable/"), ("我的", "/training/my/")]  # no argument where none is taken
 
 
 def test_detail_out_of_scope_and_deputy(login, outsider_user, township_user, deputy_user, training_class, enroll):

@@ -119,6 +119,18 @@ def test_areas_are_assigned_by_township(office_user, regions, county_deputies):
     assert ClassArea.objects.get(pk=east.pk).enrollments.count() == 2
 
 
+def test_enrolment_per_area(office_user, regions, county_deputies):
+    cls = class_svc.class_create(by=office_user, region=regions["county"], title="分片培训", form=ClassForm.AREAS,
+                                 organiser="县人大常委会", start_date=dt.date(2026, 12, 8), end_date=dt.date(2026, 12, 8))
+    west = class_svc.area_create(by=office_user, training_class=cls, name="西片", venue_region=regions["town_b"],
+                                 regions=[regions["town_b"]])
+    rules = _rules(regions, levels=[Level.COUNTY], area=west)
+    assert enrolment_preview(training_class=cls, rules=rules)["matched"] == 1
+    assert "西片（河西乡）" in rules.description
+    enrollment_apply_rules(by=office_user, training_class=cls, rules=rules)
+    assert [(e.person.name, e.area) for e in cls.enrollments.select_related("person", "area")] == [("李四", west)]
+
+
 def test_rights_to_enrol(leader_user, outsider_user, township_user, training_class, regions, county_deputies):
     rules = _rules(regions, levels=[Level.COUNTY])
     for user in (leader_user, outsider_user, township_user):

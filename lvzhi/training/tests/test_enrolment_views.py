@@ -212,6 +212,10 @@ def test_my_classes_and_my_class(login, deputy_user, training_class, enroll, off
     assert "人大代表的职责与权利" in body and "城关镇代表团" in body and "未排座" in body
     for link in response.context["links"]:
         assert link["url"] in body
+    from lvzhi.training.selectors import reverse_optional
+
+    checkin = reverse_optional("training:checkin_home", training_class.pk)
+    assert not checkin or checkin in body  # the check-in page, when it exists, is one tap away
     enrollment.status = Enrollment.Status.WITHDRAWN
     enrollment.save()
     assert "已不在本班参训名单" in client.get(reverse("training:my_class", args=[training_class.pk])).content.decode()

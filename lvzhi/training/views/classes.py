@@ -787,7 +787,8 @@ def my_class(request, pk: int):
     return render(request, "training/my_class.html", {
         "e": enrollment, "cls": cls, "active": active,
         "days": selectors.timetable(cls, area=enrollment.area),
-        "links": selectors.optional_links(selectors.CLASS_DEPUTY_LINKS, cls.pk) if active else [],
+        "links": (selectors.optional_links(selectors.CLASS_DEPUTY_LINKS, cls.pk) + selectors.quiz_links(cls)
+                  if active else []),
         "conveners": conveners, "period": _period(cls),
     })
 
