@@ -239,12 +239,13 @@ def survey_results(survey: NeedsSurvey) -> dict:
             item["chart"] = {
                 "grid": {"left": 8, "right": 36, "top": 8, "bottom": 8, "containLabel": True},
                 "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-                "xAxis": {"type": "value", "minInterval": 1},
+                "xAxis": {"type": "value", "minInterval": 1, "axisLabel": {"color": "#555"}},
                 "yAxis": {"type": "category", "inverse": True,
                           "data": [r["option"] for r in rows],
-                          "axisLabel": {"width": 110, "overflow": "break"}},
+                          "axisLabel": {"width": 110, "overflow": "break", "color": "#333", "fontSize": 13}},
                 "series": [{"type": "bar", "data": [r["count"] for r in rows], "itemStyle": {"color": "#b71c1c"},
-                            "label": {"show": True, "position": "right"}, "barMaxWidth": 28}],
+                            "label": {"show": True, "position": "right", "color": "#333"},
+                            "barMaxWidth": 28}],
             }
             item["chart_id"] = f"chart-q{q.pk}"
             item["chart_rows"] = min(len(rows), 12)
