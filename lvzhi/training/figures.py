@@ -233,7 +233,9 @@ def class_feedback_summary(training_class: TrainingClass) -> dict:
     ratings = LessonRating.objects.filter(lesson__training_class=training_class)
     overall = ratings.aggregate(average=Avg("score"), count=Count("id"))
     distribution = Counter(ratings.values_list("score", flat=True))
-    comments = list(ratings.exclude(comment="").select_related("lesson").order_by("-created_at")[:200])
+    comments: dict[int, list] = {}
+    for rating in ratings.exclude(comment="").order_by("-score", "-created_at"):
+        comments.setdefault(rating.lesson_id, []).append(rating)
     reflections = list(Reflection.objects.filter(enrollment__training_class=training_class)
                        .select_related("enrollment__person", "enrollment__delegation").order_by("-submitted_at"))
     grid = ClassGrid(training_class)
@@ -243,13 +245,14 @@ def class_feedback_summary(training_class: TrainingClass) -> dict:
     leave = sum(t.leave for t in delegations)
     for lesson in lessons:
         lesson.average = _avg([lesson.average])
+        lesson.comments = comments.get(lesson.pk, [])
     return {
         "lessons": lessons,
         "instructors": sorted(instructors.values(), key=lambda e: (-(e["average"] or 0), e["instructor"].name)),
         "overall_average": _avg([overall["average"]]),
         "rating_count": overall["count"],
         "distribution": [(score, distribution.get(score, 0)) for score in range(5, 0, -1)],
-        "comments": comments,
+        "comment_count": sum(len(c) for c in comments.values()),
         "reflections": reflections,
         "quiz": quiz_comparison(training_class),
         "delegations": delegations,
@@ -263,17 +266,20 @@ def _bar(labels, series, *, horizontal=False, percent_axis=False, links=None, st
     value_axis = {"type": "value"}
     if percent_axis:
         value_axis.update({"max": 100, "axisLabel": {"formatter": "{value}%"}})
-    category_axis = {"type": "category", "data": labels, "axisLabel": {"interval": 0, "width": 90,
-                                                                       "overflow": "truncate"}}
+    category_axis = {"type": "category", "data": labels,
+                     "axisLabel": {"interval": 0, "width": 130 if horizontal else 90, "overflow": "truncate"}}
     if horizontal:
         category_axis["inverse"] = True
+    label = {"show": True, "position": "right" if horizontal else "top"}
+    if percent_axis:
+        label["formatter"] = "{c}%"
     option = {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "grid": {"left": 8, "right": 16, "top": 36 if len(series) > 1 else 16, "bottom": 8, "containLabel": True},
+        "grid": {"left": 8, "right": 52 if horizontal else 16, "top": 36 if len(series) > 1 else 24, "bottom": 8,
+                 "containLabel": True},
         "xAxis": value_axis if horizontal else category_axis,
         "yAxis": category_axis if horizontal else value_axis,
-        "series": [{"type": "bar", "name": name, "data": data, **({"stack": "all"} if stack else {}),
-                    **({"label": {"show": True, "position": "right" if horizontal else "top"}} if not stack else {})}
+        "series": [{"type": "bar", "name": name, "data": data, **({"stack": "all"} if stack else {"label": label})}
                    for name, data in series],
     }
     if len(series) > 1:
@@ -313,8 +319,8 @@ def class_figures(training_class: TrainingClass, *, list_url) -> dict:
         links=[list_url("absent", delegation=t.key if t.key is not None else "none") for t in delegations])
     lesson_chart = _bar(
         [t.label for t in lessons],
-        [("出勤", [t.present for t in lessons]), ("准假", [t.leave for t in lessons]),
-         ("缺勤", [t.absent for t in lessons])], stack=True,
+        [("缺勤", [t.absent for t in lessons]), ("准假", [t.leave for t in lessons]),
+         ("迟到早退", [t.late + t.early for t in lessons])], stack=True, horizontal=True,
         links=[list_url("absent", lesson=t.key.pk) for t in lessons])
     buckets = _hour_buckets(rows)
     hours_chart = _bar([b["label"] for b in buckets], [("人数", [b["count"] for b in buckets])],
@@ -329,13 +335,13 @@ def class_figures(training_class: TrainingClass, *, list_url) -> dict:
 def _hour_bands(rows: list[PersonRow]) -> list[tuple]:
     """(band, label, test) for about four equal bands of attended hours, after a band for none at all."""
     top = max((r.hours for r in rows), default=Decimal(0))
-    bands = [("0", "0 学时", lambda h: h == 0)]
+    bands = [("0", "0", lambda h: h == 0)]
     if top > 0:
         step = max(Decimal(1), (top / 4).quantize(Decimal(1), ROUND_HALF_UP))
         low = Decimal(0)
         while low < top:
             high = low + step
-            bands.append((f"{low}-{high}", f"{low}–{high} 学时", (lambda lo, hi: lambda h: lo < h <= hi)(low, high)))
+            bands.append((f"{low}-{high}", f"{low}–{high}", (lambda lo, hi: lambda h: lo < h <= hi)(low, high)))
             low = high
     return bands
 
