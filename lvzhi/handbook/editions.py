@@ -185,22 +185,133 @@ def render_covers_single(recipient: Recipient) -> list:
 # ---------------------------------------------------------------------------------------------- joined
 
 
+class _Assembler:
+    """Joins a cover page and the body into one PDF by concatenating objects serialised once.
+
+    pypdf holds the body and every cover in one document (a cover chunk's pages share their fonts); each
+    object is serialised the first time it is needed and kept as bytes. A personal edition is then the
+    body's objects, its own cover's objects, a page tree listing [cover, body pages…], a catalogue and a
+    cross-reference table: bytes joined, not a document cloned and written again for every deputy.
+    """
+
+    def __init__(self, body: bytes):
+        from pypdf import PdfReader, PdfWriter
+
+        self.writer = PdfWriter()
+        self.writer.append(PdfReader(io.BytesIO(body)))
+        self.pages_id = self.writer._pages.idnum
+        self.root_id = self.writer._root_object.indirect_reference.idnum
+        self.info_id = self.writer._info.indirect_reference.idnum if self.writer._info is not None else None
+        self.body_pages = [page.indirect_reference.idnum for page in self.writer.pages]
+        skip = {self.pages_id, self.root_id, self.info_id}
+        self.common: set[int] = set()
+        self._reach(self.writer._root_object, self.common, skip)
+        for idnum in self.body_pages:
+            self._reach_id(idnum, self.common, skip)
+        self.blobs: dict[int, bytes] = {}
+        self.header = self.writer.pdf_header.encode() + b"\n%\xe2\xe3\xcf\xd3\n"
+
+    def _reach_id(self, idnum: int, seen: set[int], skip: set) -> None:
+        if idnum in seen or idnum in skip:
+            return
+        seen.add(idnum)
+        self._reach(self.writer._objects[idnum - 1], seen, skip)
+
+    def _reach(self, obj, seen: set[int], skip: set) -> None:
+        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+        stack = [obj]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, IndirectObject):
+                if item.idnum not in seen and item.idnum not in skip:
+                    seen.add(item.idnum)
+                    stack.append(self.writer._objects[item.idnum - 1])
+            elif isinstance(item, DictionaryObject):  # stream objects are dictionaries too
+                stack.extend(value for key, value in item.items() if key != "/Parent")
+            elif isinstance(item, ArrayObject):
+                stack.extend(item)
+
+    def add_cover(self, page) -> tuple[int, set[int]]:
+        """Take in a cover page (from a cover document); returns its object number and its own objects."""
+        self.writer.add_page(page)
+        idnum = self.writer.pages[-1].indirect_reference.idnum
+        own: set[int] = set()
+        self._reach_id(idnum, own, self.common | {self.pages_id, self.root_id, self.info_id})
+        return idnum, own
+
+    def _blob(self, idnum: int) -> bytes:
+        blob = self.blobs.get(idnum)
+        if blob is None:
+            out = io.BytesIO()
+            out.write(f"{idnum} 0 obj\n".encode())
+            self.writer._objects[idnum - 1].write_to_stream(out)
+            out.write(b"\nendobj\n")
+            blob = self.blobs[idnum] = out.getvalue()
+        return blob
+
+    def build(self, cover_id: int, own: set[int], title: str) -> bytes:
+        from pypdf.generic import (
+            ArrayObject,
+            DictionaryObject,
+            IndirectObject,
+            NameObject,
+            NumberObject,
+            TextStringObject,
+        )
+
+        writer = self.writer
+        pages = DictionaryObject({
+            NameObject("/Type"): NameObject("/Pages"),
+            NameObject("/Count"): NumberObject(1 + len(self.body_pages)),
+            NameObject("/Kids"): ArrayObject(IndirectObject(i, 0, writer) for i in [cover_id, *self.body_pages]),
+        })
+        root = DictionaryObject(writer._root_object)
+        root[NameObject("/Pages")] = IndirectObject(self.pages_id, 0, writer)
+        info = DictionaryObject({NameObject("/Title"): TextStringObject(title),
+                                 NameObject("/Creator"): TextStringObject("履职通")})
+        info_id = self.info_id or len(writer._objects) + 1
+        extra = {}
+        for idnum, obj in ((self.pages_id, pages), (self.root_id, root), (info_id, info)):
+            out = io.BytesIO()
+            out.write(f"{idnum} 0 obj\n".encode())
+            obj.write_to_stream(out)
+            out.write(b"\nendobj\n")
+            extra[idnum] = out.getvalue()
+        size = max(len(writer._objects), info_id) + 1
+        offsets: dict[int, int] = {}
+        chunks = [self.header]
+        position = len(self.header)
+        for idnum in sorted(self.common | own | set(extra)):
+            blob = extra.get(idnum) or self._blob(idnum)
+            offsets[idnum] = position
+            chunks.append(blob)
+            position += len(blob)
+        free = [n for n in range(1, size) if n not in offsets]
+        next_free = dict(zip([0, *free], [*free, 0], strict=True))
+        lines = [f"xref\n0 {size}\n".encode(), f"{next_free[0]:010d} 65535 f \n".encode()]
+        for n in range(1, size):
+            if n in offsets:
+                lines.append(f"{offsets[n]:010d} 00000 n \n".encode())
+            else:
+                lines.append(f"{next_free[n]:010d} 00001 f \n".encode())
+        trailer = (f"trailer\n<< /Size {size} /Root {self.root_id} 0 R /Info {info_id} 0 R >>\n"
+                   f"startxref\n{position}\n%%EOF\n").encode()
+        return b"".join([*chunks, *lines, trailer])
+
+
 def iter_edition_pdfs(recipients: Iterable, *, body: bytes | None = None) -> Iterator[tuple[Recipient, bytes]]:
     """(recipient, PDF) for each recipient, in order; the body is rendered (or read from the cache) once."""
-    from pypdf import PdfReader, PdfWriter
-
     recipients = [_as_recipient(r) for r in recipients]
-    body_reader = PdfReader(io.BytesIO(body if body is not None else edition_body_pdf()))
+    if not recipients:
+        return
+    assembler = _Assembler(body if body is not None else edition_body_pdf())
     for start in range(0, len(recipients), COVERS_PER_DOCUMENT):
         chunk = recipients[start:start + COVERS_PER_DOCUMENT]
         for recipient, cover in zip(chunk, render_covers(chunk), strict=True):
-            writer = PdfWriter()
-            writer.add_page(cover)
-            writer.append(body_reader)
-            writer.add_metadata({"/Title": f"{DEFAULT_TITLE}（{recipient.person.name}）", "/Creator": "履职通"})
-            out = io.BytesIO()
-            writer.write(out)
-            yield recipient, out.getvalue()
+            cover_id, own = assembler.add_cover(cover)
+            title = f"{DEFAULT_TITLE}（{recipient.person.name}）"
+            yield recipient, assembler.build(cover_id, own, title)
 
 
 def handbook_edition_pdfs(recipients: Iterable) -> list[bytes]:

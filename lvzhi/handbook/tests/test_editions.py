@@ -44,18 +44,21 @@ def test_each_edition_has_its_own_cover_and_the_same_body(small_handbook, deputy
     assert "张三" in cover and "QY-18-007" in cover and "清源县第十八届人民代表大会代表" in cover
     assert "县人大代表" in cover
     assert "李四" in first_page_text(pdfs[1]) and "张三" not in first_page_text(pdfs[1])
-    readers = [PdfReader(io.BytesIO(p)) for p in pdfs]
+    readers = [PdfReader(io.BytesIO(p), strict=True) for p in pdfs]
     assert len(readers[0].pages) == len(readers[1].pages) >= 4
+    assert readers[0].metadata.title == "人大代表履职常识问答（张三）"
     text = "".join(page.extract_text() for page in readers[0].pages[1:])
+    assert "李四" not in text and "李四" not in "".join(p.extract_text() for p in readers[0].pages)
     for heading in ("目", "应该做什么", "可以做什么", "不能做什么", "履职保障", "代表法第三十三条", "本书引用的法律条文"):
         assert heading in text
     assert "— 2 —" in readers[0].pages[2].extract_text()  # page numbers
     # Looked at: the cover turned into an image is not blank.
     path = tmp_path / "edition.pdf"
     path.write_bytes(pdfs[0])
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path), str(tmp_path / "cover")],
-                   check=True)
-    png = next(tmp_path.glob("cover*.png"))
+    done = subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "3", str(path), str(tmp_path / "cover")],
+                          check=True, capture_output=True, text=True)
+    assert done.stderr == ""  # poppler reads the joined file without complaint
+    png = sorted(tmp_path.glob("cover*.png"))[0]
     assert png.stat().st_size > 5000
 
 
