@@ -183,32 +183,15 @@ def _tallies_from_rates(rates: dict, grid: ClassGrid) -> list[Tally]:
 
 
 def quiz_comparison(training_class: TrainingClass) -> dict | None:
-    """Before/after scores of the class's two quizzes, through the handbook's comparison when it is there."""
+    """Before/after scores of the class's two quizzes among its enrolled people (the handbook's comparison:
+    each person's first graded attempt; averages over all and over those who took both)."""
     if not (training_class.pre_quiz_id and training_class.post_quiz_id):
         return None
-    try:
-        from lvzhi.handbook.services import quiz_compare
-    except ImportError:
-        return _quiz_averages(training_class.pre_quiz_id, training_class.post_quiz_id)
-    result = quiz_compare(before=training_class.pre_quiz, after=training_class.post_quiz)
-    if isinstance(result, dict):
-        return result
-    return {k: getattr(result, k) for k in dir(result) if not k.startswith("_")}
+    from lvzhi.handbook.quiz import quiz_compare
 
-
-def _quiz_averages(before_id: int, after_id: int) -> dict:
-    from lvzhi.handbook.models import QuizAttempt
-
-    stats = {row["quiz_id"]: row for row in QuizAttempt.objects.filter(
-        quiz_id__in=[before_id, after_id], submitted_at__isnull=False).values("quiz_id").annotate(
-        average=Avg("score"), count=Count("id"), passed=Count("id", filter=Q(passed=True)))}
-    before, after = stats.get(before_id, {}), stats.get(after_id, {})
-    return {
-        "before_average": _avg([before.get("average")]), "before_count": before.get("count", 0),
-        "before_passed": before.get("passed", 0),
-        "after_average": _avg([after.get("average")]), "after_count": after.get("count", 0),
-        "after_passed": after.get("passed", 0),
-    }
+    persons = Enrollment.objects.filter(training_class=training_class, status=Enrollment.Status.ENROLLED
+                                        ).values_list("person_id", flat=True)
+    return quiz_compare(before=training_class.pre_quiz, after=training_class.post_quiz, persons=list(persons))
 
 
 def class_feedback_summary(training_class: TrainingClass) -> dict:
@@ -512,19 +495,23 @@ class Overview:
         self.quiz = self._quiz()
 
     def _quiz(self) -> list[dict]:
+        """Each class's before/after averages over first graded attempts (as handbook.quiz.quiz_compare counts),
+        for every class at once."""
         from lvzhi.handbook.models import QuizAttempt
 
         pairs = [(c, c.pre_quiz_id, c.post_quiz_id) for c in self.classes if c.pre_quiz_id and c.post_quiz_id]
         if not pairs:
             return []
-        quiz_ids = {q for _, a, b in pairs for q in (a, b)}
-        stats = {row["quiz_id"]: row for row in QuizAttempt.objects.filter(
-            quiz_id__in=quiz_ids, submitted_at__isnull=False).values("quiz_id").annotate(
-            average=Avg("score"), count=Count("id"))}
-        return [{"class": c, "before": _avg([stats.get(a, {}).get("average")]),
-                 "before_count": stats.get(a, {}).get("count", 0),
-                 "after": _avg([stats.get(b, {}).get("average")]), "after_count": stats.get(b, {}).get("count", 0)}
-                for c, a, b in pairs]
+        first: dict[tuple[int, int], Decimal] = {}
+        for quiz_id, person_id, score in QuizAttempt.objects.filter(
+                quiz_id__in={q for _, a, b in pairs for q in (a, b)}, submitted_at__isnull=False,
+                score__isnull=False).order_by("submitted_at", "id").values_list("quiz_id", "person_id", "score"):
+            first.setdefault((quiz_id, person_id), score)
+        scores: dict[int, list] = defaultdict(list)
+        for (quiz_id, _), score in first.items():
+            scores[quiz_id].append(score)
+        return [{"class": c, "before": _avg(scores[a]), "before_count": len(scores[a]),
+                 "after": _avg(scores[b]), "after_count": len(scores[b])} for c, a, b in pairs]
 
     # -- the figures
 

@@ -257,3 +257,41 @@ def test_the_overview_reads_a_fixed_number_of_queries(client, office_user, train
                 reverse("training:figures_overview_list") + "?show=hours&year=2026"):
         with django_assert_max_num_queries(16):
             assert client.get(url).status_code == 200
+
+
+@pytest.fixture
+def quizzes(training_class, people, regions):
+    from decimal import Decimal
+
+    from lvzhi.handbook.models import Quiz, QuizAttempt
+
+    before = Quiz.objects.create(title="培训前测试", purpose=Quiz.Purpose.BEFORE, region=regions["county"])
+    after = Quiz.objects.create(title="培训后测试", purpose=Quiz.Purpose.AFTER, region=regions["county"])
+    when = at(training_class.start_date, 8)
+    for quiz, scores in ((before, {"zhang": 60, "late": 50}), (after, {"zhang": 90, "late": 80, "leave": 70})):
+        for key, score in scores.items():
+            person = people[key].person
+            QuizAttempt.objects.create(quiz=quiz, person=person, deadline=when, submitted_at=when,
+                                       score=Decimal(score), passed=score >= 60, region_code=person.region_id)
+    training_class.pre_quiz, training_class.post_quiz = before, after
+    training_class.save()
+    return before, after
+
+
+def test_the_class_compares_quiz_scores_before_and_after(training_class, quizzes, after_class):
+    from lvzhi.training.figures import quiz_comparison
+
+    quiz = quiz_comparison(training_class)
+    assert (quiz["before_average"], quiz["after_average"], quiz["paired"]) == (55, 80, 2)
+    assert (quiz["paired_before_average"], quiz["paired_after_average"]) == (55, 85)
+
+
+def test_quiz_scores_show_on_the_pages_and_in_excel(client, office_user, training_class, quizzes, after_class):
+    client.force_login(office_user)
+    summary = client.get(reverse("training:feedback", args=[training_class.pk])).content.decode()
+    assert "培训前后测试" in summary and "55.0" in summary and "85.0" in summary
+    response = client.get(reverse("training:figures_xlsx", args=[training_class.pk]))
+    rows = list(load_workbook(io.BytesIO(response.content))["培训前后测试"].iter_rows(min_row=2, values_only=True))
+    assert ("张三", 60, 90, 30) in rows
+    overview = client.get(reverse("training:figures_overview"), {"year": "2026"}).content.decode()
+    assert 'data-training-chart="chart-quiz"' in overview

@@ -108,9 +108,10 @@ def class_figures_xlsx(request, pk: int):
             for r in _class_rows(grid, list(grid.rows.values()))])
     if data["quiz"]:
         quiz = data["quiz"]
-        _sheet(wb, "培训前后测试", ["测试", "答卷", "平均分", "及格"],
-               [("培训前", quiz.get("before_count"), quiz.get("before_average"), quiz.get("before_passed")),
-                ("培训后", quiz.get("after_count"), quiz.get("after_average"), quiz.get("after_passed"))])
+        _sheet(wb, "培训前后测试", ["姓名", "培训前得分", "培训后得分", "变化"],
+               [(r["name"], r["before"], r["after"], r["change"]) for r in quiz["rows"]]
+               + [("平均（全部答卷）", quiz["before_average"], quiz["after_average"], None),
+                  ("平均（前后都参加）", quiz["paired_before_average"], quiz["paired_after_average"], None)])
     return xlsx_response(workbook_bytes(wb), f"培训统计-{training_class.title}.xlsx")
 
 
