@@ -248,6 +248,7 @@ class LessonForm(NamedErrorsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.training_class = training_class
         self.fields["instructor"].queryset = selectors.instructors_for(user)
+        self.fields["instructor"].empty_label = "（暂不指定）"
         self.fields["instructor"].label_from_instance = (
             lambda i: "，".join(v for v in (i.name, i.organisation, i.title) if v))
         if training_class.form == ClassForm.AREAS:
