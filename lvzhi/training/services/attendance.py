@@ -8,10 +8,11 @@ it changed still gets in, while a screenshot passed on a minute later is refused
 
 The archive. Each enrolled person's conduct at a lesson is one activity whose source is the lesson: 参加培训 (with
 the hours, and lateness or early leaving in its details) when they were there, 培训请假 when fully approved leave
-covered an absence, 培训缺勤 otherwise. Attendance is written to the archive as it happens; absence and leave can
-only be known once the lesson has ended, which ``lesson_close`` (run by ``close_ended_lessons`` from the worker or
-cron) settles. Any later correction (a roll call undone, leave approved late) calls the same sync, so the archive
-always says what the attendance says, once per lesson and person.
+covered an absence, 培训缺勤 otherwise. What a person did at a lesson is known once it has ended (absence, leave,
+early leaving), so ``lesson_close`` (run by ``close_ended_lessons`` from the worker or cron, or by staff) writes
+the lesson's records in one pass, and the check-in itself stays a single insert. Any later correction (a roll call
+undone, a late check-out, leave approved after the lesson) calls the same sync, so the archive always says what the
+attendance says, once per lesson and person.
 """
 
 from __future__ import annotations
@@ -139,8 +140,7 @@ def expected_enrollments(lesson: Lesson):
 def enrollment_for(lesson: Lesson, person_id: int | None) -> Enrollment:
     if not person_id:
         raise AttendanceError("只有代表本人登录后才能签到")
-    enrollment = (Enrollment.objects.filter(training_class_id=lesson.training_class_id, person_id=person_id)
-                  .select_related("person").first())
+    enrollment = Enrollment.objects.filter(training_class_id=lesson.training_class_id, person_id=person_id).first()
     if enrollment is None or enrollment.status != Enrollment.Status.ENROLLED:
         raise AttendanceError("您不在本培训班的参训名单中，不能签到；如有疑问请联系会务工作人员")
     if lesson.area_id and enrollment.area_id != lesson.area_id:
@@ -179,8 +179,9 @@ def _desired_activity(lesson: Lesson, attendance: Attendance | None, leave: Leav
 
 
 def attendance_archive_sync(*, lesson: Lesson, enrollment: Enrollment, now: dt.datetime | None = None) -> None:
-    """Bring one person's archive entry for one lesson in line with their attendance and leave."""
-    if not lesson.attendance_required:
+    """Bring one person's archive entry for one ended lesson in line with their attendance and leave (a lesson under
+    way is settled by lesson_close when it ends)."""
+    if not lesson.attendance_required or _now(now) < lesson.ends_at:
         return
     expected = (enrollment.status == Enrollment.Status.ENROLLED
                 and (not lesson.area_id or enrollment.area_id == lesson.area_id))
@@ -208,20 +209,16 @@ def attendance_check_in(*, lesson: Lesson, token: str, by, now: dt.datetime | No
     check_window(lesson, now)
     verify_token(lesson, token, now)
     enrollment = enrollment_for(lesson, getattr(by, "person_id", None))
+    attendance = Attendance(enrollment=enrollment, lesson=lesson, checked_in_at=now, method=Attendance.Method.SCAN,
+                            late_minutes=late_minutes(lesson, now), marked_by=by, region_code=enrollment.region_code)
     try:
-        # ON CONFLICT semantics through the unique constraint: of many simultaneous inserts one wins, the others
-        # wait for it, fail on the constraint inside their savepoint, and read the winner's row.
-        attendance, created = Attendance.objects.get_or_create(
-            enrollment=enrollment, lesson=lesson,
-            defaults={"checked_in_at": now, "method": Attendance.Method.SCAN, "late_minutes": late_minutes(lesson, now),
-                      "marked_by": by, "region_code": enrollment.region_code},
-        )
-    except IntegrityError:  # pragma: no cover - get_or_create already retries the read once
+        # The unique constraint decides: of many simultaneous inserts one wins; the others wait for it, fail inside
+        # their savepoint and read the winner's row. (django-auditlog records the new row with its actor.)
+        with transaction.atomic():
+            attendance.save(force_insert=True)
+        created = True
+    except IntegrityError:
         attendance, created = Attendance.objects.get(enrollment=enrollment, lesson=lesson), False
-    if created:
-        audit_event(attendance, event="checkin", actor=by,
-                    note=f"扫码签到{'，迟到' + str(attendance.late_minutes) + '分钟' if attendance.late_minutes else ''}")
-        attendance_archive_sync(lesson=lesson, enrollment=enrollment, now=now)
     return attendance, created
 
 
@@ -433,16 +430,26 @@ def status_note(attendance: Attendance | None) -> str:
     return "，".join(parts)
 
 
-def lesson_statuses(lesson: Lesson, enrollment_ids=None) -> tuple[dict[int, Attendance], set[int]]:
+@dataclass(frozen=True)
+class Mark:
+    """What a page needs of one attendance row (read as plain values: a 346-seat page builds no model instances)."""
+
+    method: str
+    late_minutes: int
+    early_minutes: int
+    checked_in_at: dt.datetime
+
+
+def lesson_statuses(lesson: Lesson, enrollment_ids=None) -> tuple[dict[int, Mark], set[int]]:
     """Two queries: the lesson's attendances by enrolment, and the enrolments excused by approved leave."""
-    attendances = Attendance.objects.filter(lesson=lesson).only(
-        "id", "enrollment_id", "lesson_id", "checked_in_at", "checked_out_at", "method", "late_minutes",
-        "early_minutes")
+    attendances = Attendance.objects.filter(lesson=lesson)
     leave = LeaveRequest.objects.filter(lessons=lesson, status=LeaveRequest.Status.APPROVED)
     if enrollment_ids is not None:
         attendances = attendances.filter(enrollment_id__in=enrollment_ids)
         leave = leave.filter(enrollment_id__in=enrollment_ids)
-    return {a.enrollment_id: a for a in attendances}, set(leave.values_list("enrollment_id", flat=True))
+    marks = {row[0]: Mark(*row[1:]) for row in attendances.values_list(
+        "enrollment_id", "method", "late_minutes", "early_minutes", "checked_in_at")}
+    return marks, set(leave.values_list("enrollment_id", flat=True))
 
 
 def finished_lessons(training_class: TrainingClass, now: dt.datetime | None = None) -> list[Lesson]:
@@ -455,7 +462,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def attendance_rates(training_class: TrainingClass, *, now: dt.datetime | None = None) -> dict:
-    """出勤率 per delegation and per lesson over the class's finished lessons, in four queries.
+    """出勤率 per delegation and per lesson over the class's finished lessons, in five queries.
 
     Each row: expected person-times, attended, excused (approved leave, not attended), absent, and two rates:
     ``rate`` (attended / expected) and ``rate_with_leave`` ((attended + excused) / expected)."""
@@ -464,21 +471,39 @@ def attendance_rates(training_class: TrainingClass, *, now: dt.datetime | None =
                        .values_list("pk", "delegation_id", "area_id"))
     delegations = list(training_class.delegations.order_by("order", "id").values_list("pk", "name"))
     lesson_ids = [lesson.pk for lesson in lessons]
-    attended_pairs = set(Attendance.objects.filter(lesson_id__in=lesson_ids).values_list("lesson_id", "enrollment_id"))
-    leave_pairs = set(LeaveRequest.lessons.through.objects.filter(
-        lesson_id__in=lesson_ids, leaverequest__status=LeaveRequest.Status.APPROVED,
-    ).values_list("lesson_id", "leaverequest__enrollment_id"))
+    attended: dict[int, set[int]] = defaultdict(set)
+    for lesson_id, enrollment_id in Attendance.objects.filter(lesson_id__in=lesson_ids).values_list(
+            "lesson_id", "enrollment_id"):
+        attended[lesson_id].add(enrollment_id)
+    excused: dict[int, set[int]] = defaultdict(set)
+    for lesson_id, enrollment_id in LeaveRequest.lessons.through.objects.filter(
+            lesson_id__in=lesson_ids, leaverequest__status=LeaveRequest.Status.APPROVED,
+    ).values_list("lesson_id", "leaverequest__enrollment_id"):
+        excused[lesson_id].add(enrollment_id)
+    members: dict[int | None, set[int]] = defaultdict(set)
+    by_area: dict[int | None, set[int]] = defaultdict(set)
+    for pk, delegation_id, area_id in enrollments:
+        members[delegation_id].add(pk)
+        by_area[area_id].add(pk)
+    everyone = {pk for pk, _, _ in enrollments}
     by_delegation: dict[int | None, Counter] = defaultdict(Counter)
-    by_lesson: dict[int, Counter] = defaultdict(Counter)
+    by_lesson: dict[int, Counter] = {}
     for lesson in lessons:
-        for pk, delegation_id, area_id in enrollments:
-            if lesson.area_id and area_id != lesson.area_id:
+        expected = by_area[lesson.area_id] if lesson.area_id else everyone
+        present = attended[lesson.pk] & expected
+        on_leave = (excused[lesson.pk] & expected) - present
+        by_lesson[lesson.pk] = Counter(expected=len(expected), attended=len(present), excused=len(on_leave),
+                                       absent=len(expected) - len(present) - len(on_leave))
+        for delegation_id, people in members.items():
+            mine = people & expected
+            if not mine:
                 continue
-            key = (lesson.pk, pk)
-            outcome = "attended" if key in attended_pairs else "excused" if key in leave_pairs else "absent"
-            for counter in (by_delegation[delegation_id], by_lesson[lesson.pk]):
-                counter["expected"] += 1
-                counter[outcome] += 1
+            counter = by_delegation[delegation_id]
+            here, away = len(mine & present), len(mine & on_leave)
+            counter["expected"] += len(mine)
+            counter["attended"] += here
+            counter["excused"] += away
+            counter["absent"] += len(mine) - here - away
 
     def row(label: str, counter: Counter, **extra) -> dict:
         return {"label": label, **extra, "expected": counter["expected"], "attended": counter["attended"],
@@ -512,35 +537,32 @@ def attendance_chart(training_class: TrainingClass, lesson: Lesson, *, zone: Sea
     ended = now >= lesson.ends_at
     zones = [zone] if zone is not None else list(
         SeatZone.objects.filter(training_class=training_class).order_by("order", "id"))
-    people = (Enrollment.objects.filter(training_class=training_class, status=Enrollment.Status.ENROLLED)
-              .select_related("person", "delegation")
-              .only("id", "zone_id", "seat_row", "seat_number", "area_id", "delegation_id", "delegation__name",
-                    "person__name"))
+    people = Enrollment.objects.filter(training_class=training_class, status=Enrollment.Status.ENROLLED)
     if lesson.area_id:
         people = people.filter(area_id=lesson.area_id)
     if zone is not None:
         people = people.filter(zone=zone)
     if enrollment_ids is not None:
         people = people.filter(pk__in=enrollment_ids)
-    people = list(people)
-    attendances, on_leave = lesson_statuses(lesson, enrollment_ids)
+    people = list(people.order_by("pk").values_list("pk", "zone_id", "seat_row", "seat_number", "person__name",
+                                                    "delegation__name"))
+    marks, on_leave = lesson_statuses(lesson, enrollment_ids)
     counts = Counter()
     by_seat, unseated, cells = {}, [], {}
-    for person in people:
-        attendance = attendances.get(person.pk)
-        status = seat_status(attendance, person.pk in on_leave, ended)
+    labels = SeatStatus.LABELS
+    for pk, zone_id, seat_row, seat_number, name, delegation in people:
+        mark = marks.get(pk)
+        status = seat_status(mark, pk in on_leave, ended)
         counts[status] += 1
-        delegation = person.delegation.name if person.delegation_id else ""
         cell = {
-            "enrollment_id": person.pk, "name": person.person.name, "status": status,
-            "label": SeatStatus.LABELS[status], "note": status_note(attendance),
-            "method": attendance.method if attendance else "", "delegation": delegation,
-            "time": timezone.localtime(attendance.checked_in_at).strftime("%H:%M") if attendance else "",
-            "undo": attendance is not None and attendance.method != Attendance.Method.SCAN,
+            "enrollment_id": pk, "name": name, "status": status, "label": labels[status],
+            "note": status_note(mark), "method": mark.method if mark else "", "delegation": delegation or "",
+            "time": timezone.localtime(mark.checked_in_at).strftime("%H:%M") if mark else "",
+            "undo": mark is not None and mark.method != Attendance.Method.SCAN,
         }
-        cells[person.pk] = cell
-        if person.zone_id:
-            by_seat[(person.zone_id, person.seat_row, person.seat_number)] = cell
+        cells[pk] = cell
+        if zone_id:
+            by_seat[(zone_id, seat_row, seat_number)] = cell
         else:
             unseated.append(cell)
     result_zones = []

@@ -118,6 +118,7 @@ def test_double_check_in_keeps_the_first(lesson, enrolled, deputy_user):
     assert created and not created_again
     assert again.pk == first.pk and again.late_minutes == 0
     assert Attendance.objects.count() == 1
+    svc.lesson_close(lesson=lesson, now=lesson.ends_at)
     assert Activity.objects.filter(kind=ActivityKind.TRAINING).count() == 1
 
 
@@ -144,6 +145,7 @@ def test_check_out_early_and_once(lesson, enrolled, deputy_user):
     assert out.early_minutes == 40
     again = svc.attendance_check_out(lesson=lesson, by=deputy_user, now=lesson.ends_at)
     assert again.early_minutes == 40 and again.checked_out_at == out.checked_out_at
+    svc.lesson_close(lesson=lesson, now=lesson.ends_at)
     activity = Activity.objects.get(kind=ActivityKind.TRAINING)
     assert activity.details["early_minutes"] == 40
 
@@ -162,8 +164,10 @@ def test_check_out_without_check_in_is_refused(lesson, enrolled, deputy_user):
 # ----------------------------------------------------------------------------------------------- archive
 
 
-def test_check_in_records_the_lesson_in_the_archive(lesson, enrolled, deputy_user, deputy_person):
+def test_attended_lesson_reaches_the_archive_when_it_ends(lesson, enrolled, deputy_user, deputy_person):
     check_in(lesson, deputy_user, start(lesson, 12))
+    assert not Activity.objects.exists()  # the check-in itself is one insert; the lesson's outcome comes at its end
+    svc.lesson_close(lesson=lesson, now=lesson.ends_at)
     activity = Activity.objects.get(person=deputy_person)
     assert activity.kind == ActivityKind.TRAINING
     assert activity.hours == Decimal("2.5")
@@ -251,12 +255,10 @@ def test_roll_call_marks_and_undoes(lesson, seated, township_user, deputy_person
     attendance = svc.attendance_roll_call(lesson=lesson, enrollment=seated, by=township_user, now=start(lesson, 8))
     assert attendance.method == Attendance.Method.ROLL_CALL and attendance.late_minutes == 8
     assert attendance.marked_by == township_user
-    assert Activity.objects.get(person=deputy_person).kind == ActivityKind.TRAINING
     assert svc.attendance_roll_call(lesson=lesson, enrollment=seated, by=township_user, present=True,
                                     now=start(lesson, 9)).pk == attendance.pk
     svc.attendance_roll_call(lesson=lesson, enrollment=seated, by=township_user, present=False, now=start(lesson, 9))
     assert not Attendance.objects.exists()
-    assert not Activity.objects.exists()  # the lesson has not ended: nothing to record yet
 
 
 def test_roll_call_undo_after_the_end_turns_into_absence(lesson, seated, office_user, deputy_person):
@@ -341,4 +343,14 @@ def test_twenty_parallel_check_ins_yield_one_record(training_class, lesson, enro
     assert errors == []
     assert outcomes.count(True) == 1 and len(outcomes) == 20
     assert Attendance.objects.filter(enrollment=enrolled, lesson=lesson).count() == 1
+    svc.lesson_close(lesson=lesson, now=lesson.ends_at)
+    assert Activity.objects.filter(person=deputy_person).count() == 1
+
+
+def test_late_check_out_after_close_corrects_the_archive(lesson, enrolled, deputy_user, deputy_person):
+    check_in(lesson, deputy_user, start(lesson))
+    svc.lesson_close(lesson=lesson, now=lesson.ends_at)
+    assert "early_minutes" not in Activity.objects.get(person=deputy_person).details
+    # Checking out after the end is not early; the record stays as it is, once.
+    svc.attendance_check_out(lesson=lesson, by=deputy_user, now=lesson.ends_at + dt.timedelta(minutes=1))
     assert Activity.objects.filter(person=deputy_person).count() == 1
