@@ -9,7 +9,8 @@ import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -267,10 +268,16 @@ def class_list(*, user, status: str = "", form: str = "", year: int | None = Non
         qs = qs.filter(start_date__year=year)
     if q:
         qs = qs.filter(title__icontains=q.strip())
+    # Correlated counts rather than joins: computed for the page's rows only, and no enrolment × lesson product.
     return qs.annotate(
-        enrolled=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED), distinct=True),
-        lesson_count=Count("lessons", distinct=True),
+        enrolled=_count_of(Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)),
+        lesson_count=_count_of(Lesson.objects.all()),
     ).order_by("-start_date", "-id")
+
+
+def _count_of(qs: QuerySet) -> Subquery:
+    rows = qs.filter(training_class=OuterRef("pk")).order_by().values("training_class")
+    return Coalesce(Subquery(rows.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]), 0)
 
 
 def class_detail(training_class: TrainingClass) -> dict:

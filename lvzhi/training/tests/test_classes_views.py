@@ -24,10 +24,15 @@ def _class(by, region, n=0, **fields):
 # ------------------------------------------------------------------------------------------------- list
 
 
-def test_list_shows_classes_in_scope(login, office_user, training_class, regions, outsider_user):
+def test_list_shows_classes_in_scope(login, office_user, training_class, regions, outsider_user, enroll,
+                                     deputy_person, other_deputy_person):
+    enroll(deputy_person)
+    enroll(other_deputy_person, delegation=1, status="withdrawn")
     response = login(office_user).get(reverse("training:class_list"))
     assert response.status_code == 200
     assert training_class.title in response.content.decode()
+    row = response.context["page"].object_list[0]
+    assert (row.enrolled, row.lesson_count) == (1, 2)
     response = login(outsider_user).get(reverse("training:class_list"))
     assert training_class.title not in response.content.decode()
 
