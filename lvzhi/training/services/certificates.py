@@ -65,22 +65,26 @@ def lesson_weight(lesson: Lesson) -> Decimal:
     return (Decimal(minutes) / 30).quantize(Decimal(1), ROUND_HALF_UP) / 2
 
 
-def certificate_standings(*, training_class: TrainingClass) -> list[Standing]:
-    """Every enrolled person's hours against the rule, in delegation order; four queries whatever the size."""
+def certificate_standings(*, training_class: TrainingClass, enrollment: Enrollment | None = None) -> list[Standing]:
+    """Every enrolled person's hours against the rule (or only ``enrollment``'s), in delegation order; four
+    queries whatever the size."""
     lessons = list(Lesson.objects.filter(training_class=training_class, attendance_required=True))
     weights = {lesson.pk: lesson_weight(lesson) for lesson in lessons}
-    enrollments = list(
-        Enrollment.objects.filter(training_class=training_class, status=Enrollment.Status.ENROLLED)
-        .select_related("person", "delegation", "area").order_by("delegation__order", "delegation_id", "id"))
+    enrollments = Enrollment.objects.filter(training_class=training_class, status=Enrollment.Status.ENROLLED)
+    attendances = Attendance.objects.filter(lesson__training_class=training_class)
+    leaves = LeaveRequest.lessons.through.objects.filter(leaverequest__enrollment__training_class=training_class,
+                                                         leaverequest__status=LeaveRequest.Status.APPROVED)
+    if enrollment is not None:
+        enrollments = enrollments.filter(pk=enrollment.pk)
+        attendances = attendances.filter(enrollment_id=enrollment.pk)
+        leaves = leaves.filter(leaverequest__enrollment_id=enrollment.pk)
+    enrollments = list(enrollments.select_related("person", "delegation", "area")
+                       .order_by("delegation__order", "delegation_id", "id"))
     attended: dict[int, set[int]] = {}
-    for enrollment_id, lesson_id in Attendance.objects.filter(lesson__training_class=training_class).values_list(
-            "enrollment_id", "lesson_id"):
+    for enrollment_id, lesson_id in attendances.values_list("enrollment_id", "lesson_id"):
         attended.setdefault(enrollment_id, set()).add(lesson_id)
     excused: dict[int, set[int]] = {}
-    through = LeaveRequest.lessons.through
-    for enrollment_id, lesson_id in through.objects.filter(
-            leaverequest__enrollment__training_class=training_class,
-            leaverequest__status=LeaveRequest.Status.APPROVED).values_list("leaverequest__enrollment_id", "lesson_id"):
+    for enrollment_id, lesson_id in leaves.values_list("leaverequest__enrollment_id", "lesson_id"):
         excused.setdefault(enrollment_id, set()).add(lesson_id)
     standings = []
     for enrollment in enrollments:
@@ -209,8 +213,10 @@ def certificates_pdf(*, certificates: list[Certificate], base_url: str) -> bytes
         enrollment = certificate.enrollment
         training_class = enrollment.training_class
         if training_class.pk not in standings:
+            # one certificate: only its holder's hours; a batch: the whole class at once
+            only = enrollment if len(certificates) == 1 else None
             standings[training_class.pk] = {s.enrollment.pk: s for s in
-                                            certificate_standings(training_class=training_class)}
+                                            certificate_standings(training_class=training_class, enrollment=only)}
         standing = standings[training_class.pk].get(enrollment.pk)
         url = base + certificate_verify_path(certificate)
         pages.append({
@@ -228,5 +234,4 @@ def certificates_pdf(*, certificates: list[Certificate], base_url: str) -> bytes
 
 
 def _hours_text(hours: Decimal) -> str:
-    text = f"{hours.normalize():f}"
-    return text
+    return f"{hours.normalize():f}"

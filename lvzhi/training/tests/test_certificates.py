@@ -307,3 +307,12 @@ def test_a_deputy_without_a_certificate_is_told_why(client, deputy_user, trainin
 def test_a_deputy_of_another_class_does_not_find_it(client, other_deputy_user, training_class, issued):
     client.force_login(other_deputy_user)
     assert client.get(reverse("training:my_certificate", args=[training_class.pk])).status_code == 404
+
+
+def test_the_verification_page_reads_only_its_holder(client, issued, enroll, make_person, lessons,
+                                                     django_assert_max_num_queries):
+    for n in range(10):
+        _attend(enroll(make_person(f"加{n}"), n % 2), *lessons)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("training:certificate_verify", args=[issued[0].code]))
+    assert "5" in response.context["hours"]

@@ -147,8 +147,8 @@ def certificate_verify(request, code: str):
     context = {"certificate": certificate}
     if certificate is not None:
         training_class = certificate.enrollment.training_class
-        standing = next((s for s in services.certificate_standings(training_class=training_class)
-                         if s.enrollment.pk == certificate.enrollment_id), None)
+        standing = next(iter(services.certificate_standings(training_class=training_class,
+                                                            enrollment=certificate.enrollment)), None)
         start, end = chinese_date(training_class.start_date), chinese_date(training_class.end_date)
         context.update({
             "name": certificate.enrollment.person.name, "cls": training_class,
