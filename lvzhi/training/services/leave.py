@@ -143,11 +143,45 @@ def leave_apply(*, enrollment: Enrollment, lessons, reason: str, by, attachment=
     request.lessons.set(lessons)
     audit_event(request, event="leave_apply", actor=by, changes={"status": [None, request.status]},
                 note="、".join(lesson.topic for lesson in lessons))
-    if LeaveStep(chain[0]) == LeaveStep.DELEGATION:
-        lead = delegation.lead_user
-        transaction.on_commit(lambda: notify(user=lead, title=f"{enrollment.person.name}的请假待您审批",
-                                             body=reason, link=reverse("training:leave_detail", args=[request.pk])))
+    _notify_approvers(request)
     return request
+
+
+def step_approvers(request: LeaveRequest, kind: str) -> list:
+    """Whom to tell that a step waits: the delegation's lead; the home office's own staff (and the delegation's
+    staff member); the organiser's training staff. Others in scope may decide too, they see it in their list."""
+    from lvzhi.accounts.models import User
+
+    enrollment = request.enrollment
+    delegation = enrollment.delegation
+    if kind == LeaveStep.DELEGATION:
+        return [delegation.lead_user] if delegation is not None and delegation.lead_user_id else []
+    if kind == LeaveStep.HOME_OFFICE:
+        home = delegation.home_region_id if delegation is not None else enrollment.region_code
+        users = list(User.objects.filter(is_active=True, role__in=[Role.OFFICE, Role.TOWNSHIP], region_id=home))
+        if delegation is not None and delegation.staff_user_id and delegation.staff_user not in users:
+            users.append(delegation.staff_user)
+        return users
+    region = enrollment.training_class.region_id
+    return [u for u in User.objects.filter(is_active=True, role__in=[Role.OFFICE, Role.TOWNSHIP], region_id=region)
+            if u.can("training.manage")]
+
+
+def _notify_approvers(request: LeaveRequest) -> None:
+    kind = current_step(request)
+    if kind is None:
+        return
+    approvers = [u for u in step_approvers(request, kind)
+                 if not any(d.approver_id == u.pk for d in request.decisions.all())]
+    title = f"{request.enrollment.person.name}的请假待您审批（{step_label(kind)}）"
+    body = request.reason[:100]
+    link = reverse("training:leave_detail", args=[request.pk])
+
+    def send() -> None:
+        for user in approvers:
+            notify(user=user, title=title, body=body, link=link)
+
+    transaction.on_commit(send)
 
 
 def _notify_person(request: LeaveRequest, title: str, body: str, sms: bool) -> None:
@@ -205,6 +239,7 @@ def leave_decide(*, request: LeaveRequest, by, approve: bool, comment: str = "",
     audit_event(request, event="leave_decide", actor=by, changes={"status": [before, request.status]},
                 note=f"{step_label(kind)}：{'同意' if approve else '不同意'}{('，' + comment) if comment else ''}")
     _notify_person(request, title, comment or f"{name}的请假：{request.reason[:60]}", sms)
+    _notify_approvers(request)
     if request.status == LeaveRequest.Status.APPROVED:
         # Leave granted after a lesson ended turns a recorded absence into leave.
         for lesson in request.lessons.filter(ends_at__lte=now).select_related("training_class"):

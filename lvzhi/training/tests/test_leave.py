@@ -198,3 +198,14 @@ def test_lessons_open_for_leave(request_, enrolled, lessons, before, deputy_user
     svc.leave_withdraw(request=request_, by=deputy_user)
     assert svc.lessons_open_for_leave(enrolled, before) == lessons
     assert svc.lessons_open_for_leave(enrolled, lessons[0].starts_at) == lessons[1:]
+
+
+def test_each_step_tells_its_approvers(enrolled, lessons, deputy_user, before, township_user, office_user,
+                                       other_township_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        leave = svc.leave_apply(enrollment=enrolled, lessons=lessons, reason="病假", by=deputy_user, now=before)
+    assert Notification.objects.filter(user=township_user, title__contains="待您审批").count() == 1
+    assert not Notification.objects.filter(user__in=[office_user, other_township_user]).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.leave_decide(request=leave, by=township_user, approve=True)
+    assert Notification.objects.filter(user=office_user, title__contains="主办单位").count() == 1
