@@ -12,7 +12,7 @@ def menu_for(user, path: str) -> list[dict]:
     role = user.role
     if role in (Role.OFFICE, Role.TOWNSHIP, Role.LEADER):
         items.append(("代表名册", reverse("people:roster")))
-        items.append(("培训", reverse("training:class_list")))
+        items.append(("培训", reverse("training:index")))
         if user.can("roster.import"):
             items.append(("名册导入", reverse("people:import")))
         if user.can("notes.review"):

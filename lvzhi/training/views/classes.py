@@ -794,6 +794,7 @@ def my_class(request, pk: int):
 
 
 urlpatterns = [
+    path("", class_list, name="index"),  # the menu's entry: every training page lies under it
     path("classes/", class_list, name="class_list"),
     path("classes/new/", class_create, name="class_create"),
     path("classes/<int:pk>/", class_detail, name="class_detail"),
