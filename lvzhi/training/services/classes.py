@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from lvzhi.core.audit import audit_event
@@ -446,10 +447,22 @@ def class_delegation_update(*, by, delegation: ClassDelegation, lead_name: str =
     for user in (lead_user, staff_user):
         if user is not None and not user.is_active:
             raise TrainingError(f"账号 {user} 已停用")
+    newly = [(user, role) for user, role, before in ((lead_user, "带队领导", delegation.lead_user_id),
+                                                     (staff_user, "工作人员", delegation.staff_user_id))
+             if user is not None and user.pk != before]
     delegation.lead_name = (lead_name or (lead_user.display_name if lead_user else "")).strip()[:40]
     delegation.lead_user = lead_user
     delegation.staff_name = (staff_name or (staff_user.display_name if staff_user else "")).strip()[:40]
     delegation.staff_user = staff_user
     full_clean(delegation)
     delegation.save()
+    cls = delegation.training_class
+    link = reverse("training:class_people", args=[cls.pk]) + f"?delegation={delegation.pk}"
+
+    def send():
+        for user, role in newly:
+            notify(user=user, title=f"您已被设为{cls.title}{delegation.name}的{role}",
+                   body="可在系统中查看和管理本代表团的参训人员。", link=link)
+
+    transaction.on_commit(send)
     return delegation

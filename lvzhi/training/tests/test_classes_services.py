@@ -185,9 +185,14 @@ def test_update_refuses_dates_that_leave_lessons_outside(office_user, training_c
                          end_date=dt.date(2026, 12, 10))
 
 
-def test_delegation_lead_and_staff(office_user, township_user, training_class):
+def test_delegation_lead_and_staff(office_user, township_user, training_class, django_capture_on_commit_callbacks):
     delegation = training_class.delegations.first()
-    svc.class_delegation_update(by=office_user, delegation=delegation, lead_name="刘主席", staff_user=township_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.class_delegation_update(by=office_user, delegation=delegation, lead_name="刘主席",
+                                    staff_user=township_user)
+        svc.class_delegation_update(by=office_user, delegation=delegation, lead_name="刘主席",
+                                    staff_user=township_user)
+    assert Notification.objects.filter(user=township_user, title__contains="城关镇代表团的工作人员").count() == 1
     delegation.refresh_from_db()
     assert delegation.lead_name == "刘主席"
     assert delegation.staff_user == township_user
