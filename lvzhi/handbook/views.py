@@ -1,6 +1,7 @@
 """Pages of the handbook (履职常识问答), the question bank, quizzes and the personal PDF edition. Thin: the
 rules are in services, quiz, editions and print_jobs."""
 
+import datetime as dt
 import json
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from .forms import LETTERS, EntryForm, ImportForm, QuestionFilterForm, QuestionF
 from .models import HandbookEntry, Part, PrintJob, Question, Quiz, QuizAttempt
 
 BANK_PAGE_SIZE = 30
+PRINT_STALL_AFTER = dt.timedelta(seconds=30)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -517,16 +519,22 @@ def print_jobs_list(request):
     return render(request, "handbook/print_jobs.html", {"jobs": jobs})
 
 
+def _print_context(job: PrintJob) -> dict:
+    stalled = job.status == PrintJob.Status.PENDING and timezone.now() - job.created_at > PRINT_STALL_AFTER
+    return {"job": job, "stalled": stalled}
+
+
 @login_required
 @require_GET
 def print_job(request, pk: int):
-    return render(request, "handbook/print_job.html", {"job": _get_print_job(request, pk)})
+    return render(request, "handbook/print_job.html", _print_context(_get_print_job(request, pk)))
 
 
 @login_required
 @require_GET
 def print_job_progress(request, pk: int):
-    return render(request, "handbook/print_job.html#status", {"job": _get_print_job(request, pk)})
+    """The status panel alone; the page polls it every second while the job runs, and it stops polling itself."""
+    return render(request, "handbook/print_job.html#status", _print_context(_get_print_job(request, pk)))
 
 
 @login_required

@@ -198,3 +198,15 @@ def test_print_job_pages(small_handbook, login, office_user, township_user, othe
     assert login(outsider_user).get(reverse("handbook:print_job", args=[job.pk])).status_code == 404
     assert login(deputy_user).get(reverse("handbook:print_job", args=[job.pk])).status_code == 403
     assert login(office_user).post(reverse("handbook:print_job_download", args=[job.pk])).status_code == 405
+
+
+def test_a_job_nobody_picks_up_says_what_to_check(small_handbook, login, office_user, deputy_person):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    job = print_jobs.print_job_start(by=office_user, label="没人处理", persons_with_mandates=[(deputy_person, None)])
+    client = login(office_user)
+    assert "db_worker" not in client.get(reverse("handbook:print_job", args=[job.pk])).content.decode()
+    PrintJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(minutes=2))
+    assert "db_worker" in client.get(reverse("handbook:print_job", args=[job.pk])).content.decode()
