@@ -13,8 +13,9 @@ Two classes of 2026, both already over, so every page has something to show:
   enrolment and its own lessons on its own day).
 
 Deputies act through their own accounts (ratings, reflections, leave, a scan check-in): the demo deputy's, and an
-account (no password; set one on the accounts page to sign in as them) for each group convener and each deputy who
-asks for leave. Staff act as the demo's `staff` (organiser) and `town` (城关镇, the home office approving leave).
+account opened by the demo administrator (its temporary password is not kept: reset it on the accounts page to sign
+in as them) for each group convener and each deputy who asks for leave. Staff act as the demo's `staff`
+(organiser) and `town` (城关镇, the home office approving leave).
 
 Idempotent: a class found by its title is left as it is (it was built whole in one transaction).
 """
@@ -181,15 +182,16 @@ def _describe(training_class) -> str:
             f"结业证书 {Certificate.objects.filter(enrollment__training_class=training_class).count()} 份")
 
 
-def deputy_account(person):
-    """The deputy's own account, made (without a usable password) when the demo needs them to act."""
+def deputy_account(person, *, admin):
+    """The deputy's own account, opened by the administrator (accounts.services) when the demo needs the deputy
+    to act; its temporary password is not kept, so it signs in only after the administrator resets it."""
     from lvzhi.accounts.models import Role, User
+    from lvzhi.accounts.services import user_create
 
     user = User.objects.filter(person=person).first()
     if user is None:
-        user = User(username=f"deputy{person.pk}", role=Role.DEPUTY, person=person, display_name=person.name)
-        user.set_unusable_password()
-        user.save()
+        user, _ = user_create(by=admin, username=f"deputy{person.pk}", role=Role.DEPUTY, display_name=person.name,
+                              person=person)
     return user
 
 
@@ -328,7 +330,9 @@ class _MainClass(_Builder):
         self.discuss(cls)
         me = Enrollment.objects.get(training_class=cls, person_id=demo_person)
         raters = [(self.accounts["deputy"], me)]
-        raters += [(deputy_account(e.person), e) for e in sorted(conveners.values(), key=lambda e: e.group.number)]
+        admin = self.accounts["admin"]
+        raters += [(deputy_account(e.person, admin=admin), e)
+                   for e in sorted(conveners.values(), key=lambda e: e.group.number)]
         raters += leave_takers
         self.rate_and_reflect(cls, raters, reflections=REFLECTIONS, leave_one=True)
         certificates_issue(training_class=cls, by=staff)
@@ -378,7 +382,7 @@ class _MainClass(_Builder):
             .select_related("person").order_by("id") if e.person_id not in exclude]
         on_leave, takers = {}, []
         for index, enrollment in enumerate(self.rng.sample(candidates, min(7, len(candidates)))):
-            user = deputy_account(enrollment.person)
+            user = deputy_account(enrollment.person, admin=self.accounts["admin"])
             first = self.rng.randrange(len(lessons) - 1)
             chosen = lessons[first:first + self.rng.choice((1, 1, 2))]
             asked = chosen[0].starts_at - dt.timedelta(days=2, hours=self.rng.randrange(1, 30))
@@ -403,8 +407,8 @@ class _MainClass(_Builder):
         for index, (category, aspect, text, reply) in enumerate(DISCUSSION):
             group = groups[index % len(groups)]
             convener = group.members.filter(is_convener=True).select_related("person").first()
-            item = discussion_item_create(group=group, category=category, aspect=aspect, text=text,
-                                          by=deputy_account(convener.person) if convener else self.staff,
+            recorder = deputy_account(convener.person, admin=self.accounts["admin"]) if convener else self.staff
+            item = discussion_item_create(group=group, category=category, aspect=aspect, text=text, by=recorder,
                                           author=convener)
             if reply:
                 discussion_reply(item=item, reply=reply, by=self.staff)

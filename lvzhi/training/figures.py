@@ -160,12 +160,10 @@ class ClassGrid:
 
 
 def _attendance_rates(training_class: TrainingClass, grid: ClassGrid) -> list[Tally]:
-    """Per delegation, from the attendance service when it is there (one definition of the rate for the whole
-    module), else from the grid."""
-    try:
-        from .services.attendance import attendance_rates
-    except ImportError:
-        return grid.by_delegation()
+    """Per delegation, from the attendance service (one definition of the rate for the whole module), with the
+    lateness and early leaving the grid adds."""
+    from .services.attendance import attendance_rates
+
     return _tallies_from_rates(attendance_rates(training_class), grid)
 
 

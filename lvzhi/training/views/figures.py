@@ -66,7 +66,8 @@ def class_figures_list(request, pk: int):
                                          delegation=request.GET.get("delegation"), band=request.GET.get("band"))
     except ValueError as exc:
         raise Http404("没有这项统计") from exc
-    context = {**class_context(training_class, "figures"), "title": title, "rows": _class_rows(grid, rows), "show": show,
+    context = {**class_context(training_class, "figures"), "title": title, "rows": _class_rows(grid, rows),
+               "show": show,
                "xlsx": _url("training:figures_xlsx", [training_class.pk])}
     if partial(request):
         return render(request, "training/feedback/figures_list.html#list", context)
