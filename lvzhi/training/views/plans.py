@@ -138,8 +138,12 @@ def survey_list(request):
     if request.user.role == Role.DEPUTY:
         return render(request, "training/survey_list_deputy.html", {"surveys": open_surveys_for(request.user)})
     _require_staff(request)
-    surveys = selectors.surveys_for_staff(request.user).select_related("plan").annotate(
-        response_count=Count("responses", distinct=True), question_count=Count("questions", distinct=True))
+    surveys = list(selectors.surveys_for_staff(request.user).select_related("plan").annotate(
+        response_count=Count("responses", distinct=True), question_count=Count("questions", distinct=True)))
+    today = timezone.localdate()
+    for survey in surveys:
+        survey.past_due = survey.status == NeedsSurvey.Status.OPEN and bool(survey.closes_on) and (
+            survey.closes_on < today)
     return render(request, "training/survey_list.html", {
         "surveys": surveys, "can_manage": request.user.can("training.manage")})
 
@@ -194,6 +198,7 @@ def survey_detail(request, pk: int):
         "survey": survey, **selectors.survey_results(survey), "recipients": recipients,
         "levels_label": _levels_label(survey.levels), "question_form": SurveyQuestionForm(),
         "can_manage": request.user.can("training.manage"), "is_draft": survey.status == NeedsSurvey.Status.DRAFT,
+        "past_due": survey.status == NeedsSurvey.Status.OPEN and not plan_services.survey_is_open(survey),
     })
 
 
