@@ -290,10 +290,10 @@ def _zone_rows_html(zone: dict) -> str:
             if c.get("empty"):
                 parts.append('<td class="att-seat empty"></td>')
                 continue
-            note = f" {c['note']}" if c["note"] else ""
-            title = escape(f"{c['name']} {c['delegation']} {c['label']}{(' ' + c['time']) if c['time'] else ''}{note}")
+            shown = c["note"] or c["label"]  # 迟到12分 says more than 迟到
+            title = escape(f"{c['name']} {c['delegation']} {shown}{(' ' + c['time']) if c['time'] else ''}")
             parts.append(f'<td class="att-seat s-{c["status"]}" title="{title}"><span class="n">{escape(c["name"])}'
-                         f'</span><span class="st">{c["label"]}{escape(note)}</span></td>')
+                         f'</span><span class="st">{escape(shown)}</span></td>')
         parts.append("</tr>\n")
     return mark_safe("".join(parts))  # noqa: S308 - built above from escaped values
 
