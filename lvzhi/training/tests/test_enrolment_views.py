@@ -88,6 +88,17 @@ def test_delegation_staff_see_only_their_people(login, office_user, other_townsh
     li = Enrollment.objects.get(person=other_deputy_person)
     assert [r["can_withdraw"] for r in response.context["rows"] if r["e"] == zhang] == [True]
     assert [r["can_withdraw"] for r in response.context["rows"] if r["e"] == li] == [False]
+    assert reverse("training:class_enrol_manual", args=[training_class.pk]) in body  # they may add to theirs
+
+
+def test_leader_reads_the_list_without_change_buttons(login, leader_user, training_class, enroll, deputy_person):
+    enroll(deputy_person)
+    response = login(leader_user).get(reverse("training:class_people", args=[training_class.pk]))
+    body = response.content.decode()
+    assert "张三" in body
+    for name in ("class_enrol_manual", "class_enrol", "class_notify"):
+        assert reverse(f"training:{name}", args=[training_class.pk]) not in body
+    assert "移出" not in body
 
 
 def test_excel_list(login, office_user, leader_user, outsider_user, training_class, enroll, deputy_person):

@@ -557,6 +557,7 @@ def class_people(request, pk: int):
         "rows": _people_rows(page.object_list, user=request.user, cls=cls),
         "counts": selectors.enrollment_counts(visible), "querystring": params.urlencode(),
         "delegations": _delegation_rows(request, cls),
+        "leads_a_delegation": bool(selectors.delegations_led_by(request.user, cls)),
     }
     if _partial(request):
         return render(request, "training/class_people.html#results", context)
