@@ -1,6 +1,7 @@
 """Benchmark: personal handbooks (履职常识问答 个人专用本) for a class of 346, as the batch print job makes them.
 
-    .venv/bin/python bench/handbook_bench.py     # a quick run on its own SQLite file (or DATABASE_URL's server)
+    .venv/bin/python bench/handbook_bench.py     # a quick run on its own SQLite file
+    DATABASE_URL=postgres://… .venv/bin/python bench/handbook_bench.py   # on that server's lvzhi_bench
 
 ``measure()`` runs in whatever database Django is set up with (bench/run.py's benchmark database): it takes
 346 persons with a current mandate from the roster, or creates them when the roster has fewer, loads the
@@ -119,12 +120,16 @@ def measure(*, details: bool = False) -> dict[str, float]:
 
 def _setup_django() -> None:
     url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
+    sys.path.insert(0, str(ROOT))
+    if url.startswith(("postgres://", "postgresql://")):
+        from bench.run import bench_database_url
+
+        os.environ["DATABASE_URL"] = bench_database_url(1.0)  # the benchmark's own database on that server
+    else:
         os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'bench' / 'handbook_bench.sqlite3'}"
     os.environ.pop("LVZHI_TESTING", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "lvzhi.settings"
     os.environ.setdefault("LOG_LEVEL", "ERROR")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
