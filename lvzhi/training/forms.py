@@ -49,6 +49,8 @@ class PlanForm(NamedErrorsMixin, forms.ModelForm):
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
+        self.fields["parent"].empty_label = "（无）"
+        self.fields["term"].empty_label = "（请选择）"
         self.fields["year"].widget.attrs.update({"min": 2000, "max": 2100, "inputmode": "numeric"})
 
     def clean(self):
@@ -84,6 +86,7 @@ class SurveyForm(NamedErrorsMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = selectors.plans_for(user)
+        self.fields["plan"].empty_label = "（不针对某一规划）"
 
     def clean_closes_on(self):
         value = self.cleaned_data.get("closes_on")
@@ -155,6 +158,7 @@ class TrainingClassForm(NamedErrorsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = selectors.region_choices(user)
         self.fields["plan"].queryset = selectors.plans_for(user)
+        self.fields["plan"].empty_label = "（暂不列入计划）"
         if self.instance.pk:
             self.fields.pop("region")
             self.initial["leave_chain_choice"] = ",".join(self.instance.leave_chain)
