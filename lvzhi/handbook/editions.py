@@ -107,12 +107,14 @@ def edition_body_pdf(*, cache: bool = True) -> bytes:
     entries = _entries()
     name = f"{CACHE_DIR}/body-{body_digest(entries)}.pdf"
     if cache and default_storage.exists(name):
-        with default_storage.open(name, "rb") as handle:
-            return handle.read()
+        try:
+            with default_storage.open(name, "rb") as handle:
+                return handle.read()
+        except FileNotFoundError:  # another process replaced the cache meanwhile
+            pass
     content = render_body(entries)
     if cache:
-        if default_storage.exists(name):
-            default_storage.delete(name)
+        clear_body_cache()  # bodies of earlier texts are never read again
         default_storage.save(name, ContentFile(content))
     return content
 

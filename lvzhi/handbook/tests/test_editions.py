@@ -74,6 +74,9 @@ def test_body_is_cached_until_the_handbook_changes(small_handbook, deputy_person
                      citations=entry.citations, part=entry.part)
         pdf = editions.handbook_edition_pdfs([(deputy_person, None)])[0]
         assert body.call_count == 2
+    from django.core.files.storage import default_storage
+
+    assert len(default_storage.listdir(editions.CACHE_DIR)[1]) == 1  # the old body is gone
     assert "新的问题？" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
 
 
