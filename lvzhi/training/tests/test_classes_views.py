@@ -290,3 +290,15 @@ def test_instructors(login, office_user, leader_user, regions):
     assert "137****1234" in body and "13700001234" not in body
     assert login(leader_user).post(reverse("training:instructor_list"), {"name": "x"}).status_code == 403
     assert login(leader_user).get(reverse("training:instructor_edit", args=[instructor.pk])).status_code == 403
+
+
+def test_instructor_list_query_count_does_not_grow(login, office_user, regions, django_assert_max_num_queries):
+    client = login(office_user)
+    Instructor.objects.create(name="甲", region=regions["county"])
+    with django_assert_max_num_queries(10) as small:
+        client.get(reverse("training:instructor_list"))
+    for n in range(8):
+        Instructor.objects.create(name=f"授课人{n}", region=regions["city"])  # the city's, reused by the county
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        body = client.get(reverse("training:instructor_list")).content.decode()
+    assert "授课人7" in body

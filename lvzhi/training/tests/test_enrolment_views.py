@@ -247,3 +247,25 @@ def test_my_pages_are_for_deputies(login, office_user, training_class):
     assert login(office_user).get(reverse("training:my_classes")).status_code == 403
     assert login(office_user).get(reverse("training:my_class", args=[training_class.pk])).status_code == 403
     assert login(office_user).post(reverse("training:my_classes")).status_code == 405
+
+
+def test_my_classes_query_count_does_not_grow(login, deputy_user, office_user, regions, django_assert_max_num_queries):
+    import datetime as dt
+
+    from lvzhi.training.models import Enrollment as E
+
+    def add(n):
+        for _ in range(n):
+            cls = TrainingClass.objects.create(title=f"第{TrainingClass.objects.count() + 1}期", region=regions["county"],
+                                               organiser="县人大常委会", start_date=dt.date(2026, 12, 8),
+                                               end_date=dt.date(2026, 12, 8), status=TrainingClass.Status.PUBLISHED)
+            E.objects.create(training_class=cls, person=deputy_user.person, region_code=deputy_user.person.region_id)
+
+    client = login(deputy_user)
+    add(2)
+    with django_assert_max_num_queries(20) as small:
+        client.get(reverse("training:my_classes"))
+    add(8)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        body = client.get(reverse("training:my_classes")).content.decode()
+    assert "第10期" in body
