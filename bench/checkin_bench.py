@@ -256,6 +256,23 @@ def make_sessions(lesson) -> list[str]:
     return keys
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU time of the gunicorn master and its workers so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == master_pid or ppid == master_pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -358,8 +375,10 @@ def run_checkin(url: str, workers: int) -> dict:
     port = free_port()
     server = start_gunicorn(url, port, workers)
     load_before = os.getloadavg()
+    cpu_before = server_cpu_seconds(server.pid)
     try:
         outcome = check_in_over_http(port, lesson, keys)
+        server_cpu = server_cpu_seconds(server.pid) - cpu_before
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -377,11 +396,13 @@ def run_checkin(url: str, workers: int) -> dict:
     reasons = Counter(failure.split(": ", 1)[-1][:80] for failure in outcome["failures"])
     for reason, count in reasons.most_common(5):
         print(f"    失败 {count} 次：{reason}")
+    print(f"  应用服务器 CPU {server_cpu:.1f} 秒（每名代表 {server_cpu / len(keys) * 1000:.1f} ms，"
+          f"不含 PostgreSQL 和客户端）")
     print(f"  负载（1/5/15 分钟）：测前 {load_before[0]:.2f}/{load_before[1]:.2f}/{load_before[2]:.2f}，"
           f"测后 {load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f}；CPU {os.cpu_count()} 个")
     return {"checkin_1000_s": round(outcome["elapsed"], 2), "checkin_lost": expected - present,
             "checkin_duplicates": duplicates, "checkin_failed_requests": len(outcome["failures"]),
-            "checkin_load_1min": round(load_after[0], 2)}
+            "checkin_server_cpu_s": round(server_cpu, 1), "checkin_load_1min": round(load_after[0], 2)}
 
 
 # ---------------------------------------------------------------------------------------------- the page

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django_tasks import task
@@ -137,15 +138,29 @@ def expected_enrollments(lesson: Lesson):
     return qs
 
 
-def enrollment_for(lesson: Lesson, person_id: int | None) -> Enrollment:
-    if not person_id:
-        raise AttendanceError("只有代表本人登录后才能签到")
-    enrollment = Enrollment.objects.filter(training_class_id=lesson.training_class_id, person_id=person_id).first()
+def check_enrollment(lesson: Lesson, enrollment: Enrollment | None) -> Enrollment:
     if enrollment is None or enrollment.status != Enrollment.Status.ENROLLED:
         raise AttendanceError("您不在本培训班的参训名单中，不能签到；如有疑问请联系会务工作人员")
     if lesson.area_id and enrollment.area_id != lesson.area_id:
         raise AttendanceError(f"本课程属于{lesson.area.name}，不在您参训的片区，不需要签到")
     return enrollment
+
+
+def enrollment_for(lesson: Lesson, person_id: int | None) -> Enrollment:
+    if not person_id:
+        raise AttendanceError("只有代表本人登录后才能签到")
+    return check_enrollment(
+        lesson, Enrollment.objects.filter(training_class_id=lesson.training_class_id, person_id=person_id).first())
+
+
+def checkin_state(lesson: Lesson, person_id: int | None) -> tuple[Enrollment | None, dt.datetime | None]:
+    """In one query: the person's enrolment in the lesson's class and when they checked in, if they did."""
+    if not person_id:
+        return None, None
+    checked_in = Attendance.objects.filter(enrollment=OuterRef("pk"), lesson=lesson).values("checked_in_at")[:1]
+    enrollment = (Enrollment.objects.filter(training_class_id=lesson.training_class_id, person_id=person_id)
+                  .annotate(checked_in_at=Subquery(checked_in)).first())
+    return enrollment, enrollment.checked_in_at if enrollment is not None else None
 
 
 # ----------------------------------------------------------------------------------------------- archive sync

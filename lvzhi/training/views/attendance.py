@@ -153,17 +153,19 @@ def checkin(request, pk: int, token: str):
             messages.info(request, f"您已于{_local_time(attendance.checked_in_at)}签到，无需重复签到")
         return redirect("training:checkin_home")
     error = None
-    existing = lesson.attendances.filter(enrollment__person_id=user.person_id).first() if user.person_id else None
-    if existing is None:
+    enrollment, checked_in_at = services.checkin_state(lesson, user.person_id)
+    if checked_in_at is None:
         try:
+            if not user.person_id:
+                raise AttendanceError("只有代表本人登录后才能签到")
             now = timezone.now()
             services.check_window(lesson, now)
             services.verify_token(lesson, token, now)
-            services.enrollment_for(lesson, user.person_id)
+            services.check_enrollment(lesson, enrollment)
         except AttendanceError as refusal:
             error = str(refusal)
-    context = {"lesson": lesson, "token": token, "error": error, "existing": existing, "when": _lesson_when(lesson),
-               "checked_in_at": _local_time(existing.checked_in_at) if existing else ""}
+    context = {"lesson": lesson, "token": token, "error": error, "existing": checked_in_at is not None,
+               "when": _lesson_when(lesson), "checked_in_at": _local_time(checked_in_at)}
     return render(request, "training/attendance/checkin.html", context, status=403 if error else 200)
 
 
