@@ -302,3 +302,48 @@ def test_instructor_list_query_count_does_not_grow(login, office_user, regions, 
     with django_assert_max_num_queries(len(small.captured_queries)):
         body = client.get(reverse("training:instructor_list")).content.decode()
     assert "授课人7" in body
+
+
+# ------------------------------------------------------------------------------------------------- every changing view
+
+@pytest.fixture
+def rows(office_user, training_class, regions, enroll, deputy_person):
+    """One of everything a class has, for the table-driven checks below."""
+    area_class = _class(office_user, regions["county"], 9, form=ClassForm.AREAS)
+    area = svc.area_create(by=office_user, training_class=area_class, name="东片", venue_region=regions["town_a"])
+    task = svc.task_create(by=office_user, training_class=training_class, title="任务", owner="办公室",
+                           due_date=dt.date(2026, 12, 1))
+    lesson = training_class.lessons.first()
+    material = svc.material_add(by=office_user, lesson=lesson, title="讲义",
+                                file=SimpleUploadedFile("a.pdf", b"%PDF-1.4"))
+    return {"class": training_class.pk, "area_class": area_class.pk, "area": area.pk, "task": task.pk,
+            "lesson": lesson.pk, "material": material.pk, "delegation": training_class.delegations.first().pk,
+            "enrollment": enroll(deputy_person).pk}
+
+
+POST_ONLY = [
+    ("class_publish", "class"), ("class_finish", "class"), ("class_cancel", "class"), ("area_delete", "area"),
+    ("task_create", "class"), ("task_toggle", "task"), ("task_delete", "task"), ("lesson_delete", "lesson"),
+    ("material_upload", "lesson"), ("material_delete", "material"), ("enrollment_withdraw", "enrollment"),
+]
+FORMS = [
+    ("class_edit", "class"), ("area_create", "area_class"), ("area_edit", "area"), ("lesson_create", "class"),
+    ("lesson_edit", "lesson"), ("class_enrol", "class"), ("delegation_edit", "delegation"), ("class_notify", "class"),
+]
+
+
+@pytest.mark.parametrize(("name", "key"), POST_ONLY)
+def test_post_only_views(login, office_user, leader_user, outsider_user, rows, name, key):
+    url = reverse(f"training:{name}", args=[rows[key]])
+    assert login(office_user).get(url).status_code == 405
+    assert login(leader_user).post(url).status_code == 403
+    assert login(outsider_user).post(url).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "key"), FORMS)
+def test_form_views(login, office_user, leader_user, outsider_user, rows, name, key):
+    url = reverse(f"training:{name}", args=[rows[key]])
+    assert login(office_user).get(url).status_code == 200
+    assert login(office_user).put(url).status_code == 405
+    assert login(leader_user).get(url).status_code == 403
+    assert login(outsider_user).get(url).status_code == 404

@@ -109,3 +109,36 @@ def test_closed_survey_shows_but_does_not_take_answers(login, office_user, deput
     response = client.post(reverse("training:survey_answer", args=[survey.pk]), {f"q{multiple}": ["0"]}, follow=True)
     assert "调研已结束" in response.content.decode()
     assert not SurveyResponse.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["survey_question_add", "survey_open", "survey_close"])
+def test_post_only_survey_views(login, office_user, leader_user, outsider_user, survey, name):
+    url = reverse(f"training:{name}", args=[survey.pk])
+    assert login(office_user).get(url).status_code == 405
+    assert login(leader_user).post(url).status_code == 403
+    assert login(outsider_user).post(url).status_code == 404
+
+
+def test_question_edit_and_delete(login, office_user, leader_user, outsider_user, survey):
+    question = survey.questions.first()
+    edit = reverse("training:survey_question_edit", args=[question.pk])
+    delete = reverse("training:survey_question_delete", args=[question.pk])
+    assert login(leader_user).get(edit).status_code == 403
+    assert login(outsider_user).get(edit).status_code == 404
+    assert login(outsider_user).post(delete).status_code == 404
+    assert login(office_user).get(delete).status_code == 405
+    client = login(office_user)
+    client.post(edit, {"kind": "multiple", "text": "最需要学习的内容", "options_text": "代表法\n监督法"})
+    question.refresh_from_db()
+    assert question.options == ["代表法", "监督法"]
+    client.post(delete)
+    assert not survey.questions.filter(pk=question.pk).exists()
+
+
+def test_survey_edit(login, office_user, leader_user, outsider_user, survey):
+    url = reverse("training:survey_edit", args=[survey.pk])
+    assert login(leader_user).get(url).status_code == 403
+    assert login(outsider_user).get(url).status_code == 404
+    login(office_user).post(url, {"title": "改名的调研", "levels": ["4"]})
+    survey.refresh_from_db()
+    assert survey.title == "改名的调研"
