@@ -287,3 +287,19 @@ def test_discipline_scope(login, outsider_user, deputy_user, seated, live):
     url = reverse("training:discipline", args=[seated.training_class_id])
     assert login(outsider_user).get(url).status_code == 404
     assert login(deputy_user).get(url).status_code == 403
+
+
+def test_roll_call_htmx_refusal_comes_back_out_of_band(login, deputy_user, township_user, seated, live):
+    lesson = live["now"]
+    login(deputy_user).post(reverse("training:checkin", args=[lesson.pk, svc.checkin_token(lesson)]))
+    url = reverse("training:roll_call", args=[lesson.pk, seated.zone_id])
+    response = login(township_user).post(url, {"enrollment": seated.pk, "present": "0"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200 and 'hx-swap-oob="true"' in body and "已扫码签到" in body
+    assert Attendance.objects.count() == 1
+
+
+def test_staff_opening_a_check_in_link_is_told_why_not(login, office_user, live):
+    lesson = live["now"]
+    response = login(office_user).get(reverse("training:checkin", args=[lesson.pk, svc.checkin_token(lesson)]))
+    assert response.status_code == 403 and "代表本人" in response.content.decode()
