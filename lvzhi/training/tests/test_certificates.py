@@ -14,6 +14,14 @@ from lvzhi.training.services import certificates as services
 from .conftest import at
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The public page's rate limit counts per address in the cache: each test starts afresh."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def clock(monkeypatch):
     def set_to(when):
@@ -207,9 +215,6 @@ def test_the_verification_page_wants_get(client, issued):
 
 def test_the_verification_page_is_rate_limited(client, issued, settings):
     settings.RATELIMIT_ENABLE = True
-    from django.core.cache import cache
-
-    cache.clear()
     url = reverse("training:certificate_verify", args=[issued[0].code])
     codes = [client.get(url).status_code for _ in range(31)]
     assert codes[:30] == [200] * 30 and codes[30] == 429
