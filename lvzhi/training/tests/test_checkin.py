@@ -354,3 +354,13 @@ def test_late_check_out_after_close_corrects_the_archive(lesson, enrolled, deput
     # Checking out after the end is not early; the record stays as it is, once.
     svc.attendance_check_out(lesson=lesson, by=deputy_user, now=lesson.ends_at + dt.timedelta(minutes=1))
     assert Activity.objects.filter(person=deputy_person).count() == 1
+
+
+def test_close_lessons_command_can_hand_the_work_to_the_worker(lesson, enrolled):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("close_lessons", "--enqueue", stdout=out)  # tests run tasks at once (ImmediateBackend)
+    assert "已排入后台任务" in out.getvalue()

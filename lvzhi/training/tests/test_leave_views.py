@@ -129,3 +129,29 @@ def test_inbox_lists_what_waits_for_me(login, township_user, office_user, deputy
     assert "张三" not in login(township_user).get(reverse("training:leave_inbox")).content.decode()
     assert "张三" in login(office_user).get(reverse("training:leave_inbox")).content.decode()
     assert login(deputy_user).get(reverse("training:leave_inbox")).status_code == 403
+
+
+def test_leave_list_queries_do_not_grow_with_requests(login, office_user, training_class, future, make_person, regions,
+                                                     django_assert_max_num_queries):
+    from lvzhi.accounts.models import User
+    from lvzhi.training.models import Enrollment
+
+    url = reverse("training:leave_list", args=[training_class.pk])
+    client = login(office_user)
+
+    def apply(n_from, n_to):
+        for n in range(n_from, n_to):
+            person = make_person(f"代表{n}", region=regions["town_a"])
+            user = User.objects.create_user(username=f"d{n}", password="x", role="deputy", person=person)
+            enrollment = Enrollment.objects.create(training_class=training_class, person=person,
+                                                   region_code=person.region_id,
+                                                   delegation=training_class.delegations.first())
+            svc.leave_apply(enrollment=enrollment, lessons=future, reason="公务", by=user)
+
+    apply(0, 2)
+    client.get(url)
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    apply(2, 12)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "待我审批（12）" in client.get(url).content.decode()
