@@ -221,6 +221,8 @@ def test_my_classes_and_my_class(login, deputy_user, training_class, enroll, off
     response = client.get(reverse("training:my_class", args=[training_class.pk]))
     body = response.content.decode()
     assert "人大代表的职责与权利" in body and "城关镇代表团" in body and "未排座" in body
+    pdf = reverse("training:class_timetable_pdf", args=[training_class.pk])
+    assert pdf in body and client.get(pdf)["Content-Type"] == "application/pdf"
     for link in response.context["links"]:
         assert link["url"] in body
     from lvzhi.training.selectors import reverse_optional
