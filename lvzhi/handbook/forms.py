@@ -137,3 +137,15 @@ class ImportForm(forms.Form):
         if upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError("文件超过5MB，不像是履职常识问答文件")
         return upload
+
+
+class PrintByLevelForm(forms.Form):
+    level = forms.TypedChoiceField(label="代表层级", coerce=int, choices=[])
+    label = forms.CharField(label="名称", max_length=120, required=False,
+                            widget=forms.TextInput(attrs={"placeholder": "如：2026年县人大代表履职学习用书"}))
+
+    def __init__(self, *args, **kwargs):
+        from lvzhi.people.models import Level
+
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [(level.value, f"全部在任{level.label}人大代表") for level in Level]

@@ -19,8 +19,16 @@ from lvzhi.accounts.models import STAFF_ROLES, Role
 from lvzhi.core.documents import chinese_date, pdf_response
 from lvzhi.core.scoping import get_scoped_or_404, scoped
 
-from . import editions, laws, quiz, selectors, services
-from .forms import LETTERS, EntryForm, ImportForm, QuestionFilterForm, QuestionForm, QuizForm
+from . import editions, laws, print_jobs, quiz, selectors, services
+from .forms import (
+    LETTERS,
+    EntryForm,
+    ImportForm,
+    PrintByLevelForm,
+    QuestionFilterForm,
+    QuestionForm,
+    QuizForm,
+)
 from .models import HandbookEntry, Part, PrintJob, Question, Quiz, QuizAttempt
 
 BANK_PAGE_SIZE = 30
@@ -512,11 +520,42 @@ def _get_print_job(request, pk: int) -> PrintJob:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def print_jobs_list(request):
+    """The batches of the user's scope; staff who may print start one for every current deputy of a level."""
     _require_staff(request)
+    can_print = request.user.can("handbook.print")
+    form = PrintByLevelForm(request.POST or None) if can_print else None
+    if request.method == "POST":
+        _require(request, "handbook.print")
+        if form.is_valid():
+            job = _print_level(request, form.cleaned_data["level"], form.cleaned_data["label"])
+            if job is not None:
+                return redirect("handbook:print_job", pk=job.pk)
     jobs = scoped(PrintJob.objects.select_related("requested_by"), request.user).defer("recipients")[:50]
-    return render(request, "handbook/print_jobs.html", {"jobs": jobs})
+    return render(request, "handbook/print_jobs.html", {"jobs": jobs, "form": form})
+
+
+def _print_level(request, level: int, label: str) -> PrintJob | None:
+    from lvzhi.people.models import Level, Mandate
+
+    mandates = list(
+        scoped(Mandate.objects.filter(level=level, status=Mandate.Status.ACTIVE, term__is_current=True), request.user)
+        .select_related("person").order_by("delegation__name", "person__name_initials", "person_id")
+        [: print_jobs.MAX_RECIPIENTS + 1])
+    if not mandates:
+        messages.error(request, f"您的管辖范围内没有在任的{Level(level).label}人大代表")
+        return None
+    if len(mandates) > print_jobs.MAX_RECIPIENTS:
+        messages.error(request, f"超过{print_jobs.MAX_RECIPIENTS}人，请在培训班页面按班次分批印制")
+        return None
+    seen, pairs = set(), []
+    for mandate in mandates:
+        if mandate.person_id not in seen:
+            seen.add(mandate.person_id)
+            pairs.append((mandate.person, mandate))
+    label = label or f"{request.user.region.name}{Level(level).label}人大代表履职常识问答（{len(pairs)}人）"
+    return print_jobs.print_job_start(by=request.user, persons_with_mandates=pairs, label=label)
 
 
 def _print_context(job: PrintJob) -> dict:

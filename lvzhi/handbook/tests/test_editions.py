@@ -213,3 +213,22 @@ def test_a_job_nobody_picks_up_says_what_to_check(small_handbook, login, office_
     assert "db_worker" not in client.get(reverse("handbook:print_job", args=[job.pk])).content.decode()
     PrintJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(minutes=2))
     assert "db_worker" in client.get(reverse("handbook:print_job", args=[job.pk])).content.decode()
+
+
+def test_staff_print_every_current_deputy_of_a_level_in_scope(small_handbook, login, township_user, leader_user,
+                                                               deputy_person, other_deputy_person,
+                                                               django_capture_on_commit_callbacks):
+    client = login(township_user)
+    assert "全部在任县人大代表" in client.get(reverse("handbook:print_jobs")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("handbook:print_jobs"), {"level": 4, "label": ""})
+    job = PrintJob.objects.get()
+    assert response["Location"] == reverse("handbook:print_job", args=[job.pk])
+    # 城关镇's staff: only 张三 (李四 lives in 河西乡).
+    assert job.label == "城关镇县人大代表履职常识问答（1人）" and job.recipients[0][0] == deputy_person.pk
+    job.refresh_from_db()
+    assert job.status == PrintJob.Status.DONE
+    body = client.post(reverse("handbook:print_jobs"), {"level": 1}, follow=True).content.decode()
+    assert "没有在任的全国人大代表" in body
+    assert login(leader_user).post(reverse("handbook:print_jobs"), {"level": 4}).status_code == 403
+    assert "开始生成" not in login(leader_user).get(reverse("handbook:print_jobs")).content.decode()
