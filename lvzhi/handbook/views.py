@@ -554,7 +554,7 @@ def _print_level(request, level: int, label: str) -> PrintJob | None:
         if mandate.person_id not in seen:
             seen.add(mandate.person_id)
             pairs.append((mandate.person, mandate))
-    label = label or f"{request.user.region.name}{Level(level).label}人大代表履职常识问答（{len(pairs)}人）"
+    label = label or f"{Level(level).label}人大代表履职常识问答（{request.user.region.name}，{len(pairs)}人）"
     return print_jobs.print_job_start(by=request.user, persons_with_mandates=pairs, label=label)
 
 

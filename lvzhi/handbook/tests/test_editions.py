@@ -225,7 +225,7 @@ def test_staff_print_every_current_deputy_of_a_level_in_scope(small_handbook, lo
     job = PrintJob.objects.get()
     assert response["Location"] == reverse("handbook:print_job", args=[job.pk])
     # 城关镇's staff: only 张三 (李四 lives in 河西乡).
-    assert job.label == "城关镇县人大代表履职常识问答（1人）" and job.recipients[0][0] == deputy_person.pk
+    assert job.label == "县人大代表履职常识问答（城关镇，1人）" and job.recipients[0][0] == deputy_person.pk
     job.refresh_from_db()
     assert job.status == PrintJob.Status.DONE
     body = client.post(reverse("handbook:print_jobs"), {"level": 1}, follow=True).content.decode()
