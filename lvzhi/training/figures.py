@@ -416,40 +416,45 @@ def term_choices(user) -> list:
 
 
 class Overview:
-    """Every class in the user's scope held in the period, and every deputy in scope (seven queries)."""
+    """The classes the user's office held in the period, and the training of the people in the user's scope in any
+    class of the period (a township sees its deputies at the county's class); seven queries."""
 
     def __init__(self, user, period: Period, *, now=None):
         from lvzhi.people.models import Mandate
 
         now = now or timezone.now()
         self.period = period
-        self.classes = list(scoped(TrainingClass.objects, user)
-                            .filter(start_date__lte=period.end, end_date__gte=period.start)
-                            .exclude(status=TrainingClass.Status.CANCELLED).select_related("region")
-                            .order_by("start_date", "id"))
-        class_ids = [c.pk for c in self.classes]
+        in_period = {"training_class__start_date__lte": period.end, "training_class__end_date__gte": period.start}
+        held = (scoped(TrainingClass.objects, user).filter(start_date__lte=period.end, end_date__gte=period.start)
+                .exclude(status=TrainingClass.Status.CANCELLED))
+        self.classes = list(held.select_related("region").order_by("start_date", "id"))
+        # Everyone in the classes held, and the user's own people in anyone's classes.
+        people = (Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)
+                  .exclude(training_class__status=TrainingClass.Status.CANCELLED)
+                  .filter(Q(training_class__in=held.values("pk"))
+                          | Q(pk__in=scoped(Enrollment.objects.filter(**in_period), user).values("pk"))))
+        enrollments = list(people.values("id", "training_class_id", "area_id", "person_id", "person__name",
+                                         "person__region__name", "delegation__home_region_id",
+                                         "delegation__home_region__name", "delegation__name"))
+        self.enrollments = {e["id"]: e for e in enrollments}
+        class_ids = {e["training_class_id"] for e in enrollments} | {c.pk for c in self.classes}
         lessons = list(Lesson.objects.filter(training_class_id__in=class_ids))
-        self.lesson_count = len(lessons)
+        self.lesson_count = sum(1 for lesson in lessons if lesson.training_class_id in {c.pk for c in self.classes})
         weights = {lesson.pk: lesson_weight(lesson) for lesson in lessons}
         ended = [lesson for lesson in lessons if lesson.attendance_required and lesson.ends_at <= now]
-        enrollments = list(Enrollment.objects.filter(training_class_id__in=class_ids,
-                                                     status=Enrollment.Status.ENROLLED)
-                           .values("id", "training_class_id", "area_id", "person_id", "person__name",
-                                   "person__region__name", "delegation__home_region_id",
-                                   "delegation__home_region__name", "delegation__name"))
-        self.enrollments = {e["id"]: e for e in enrollments}
+        self._ended = defaultdict(list)
         present: dict[int, set] = defaultdict(set)
-        for enrollment_id, lesson_id in Attendance.objects.filter(lesson__training_class_id__in=class_ids).values_list(
+        for enrollment_id, lesson_id in Attendance.objects.filter(enrollment__in=people).values_list(
                 "enrollment_id", "lesson_id"):
             present[enrollment_id].add(lesson_id)
         through = LeaveRequest.lessons.through
         leave: dict[int, set] = defaultdict(set)
         for enrollment_id, lesson_id in through.objects.filter(
-                leaverequest__enrollment__training_class_id__in=class_ids,
+                leaverequest__enrollment__in=people,
                 leaverequest__status=LeaveRequest.Status.APPROVED).values_list(
                 "leaverequest__enrollment_id", "lesson_id"):
             leave[enrollment_id].add(lesson_id)
-        ended_by_class: dict[int, list] = defaultdict(list)
+        ended_by_class = self._ended
         for lesson in ended:
             ended_by_class[lesson.training_class_id].append(lesson)
         self.present, self.leave = present, leave
@@ -475,7 +480,9 @@ class Overview:
             tally.due += len(due)
             tally.present += len(mine & due)
             tally.leave += len(excused)
-            stats = self.class_stats[e["training_class_id"]]
+            stats = self.class_stats.get(e["training_class_id"])
+            if stats is None:  # a class held by another office: its people count, the class is not ours
+                continue
             stats["enrolled"] += 1
             stats["attended"] += bool(mine)
             stats["due"] += len(due)
@@ -522,7 +529,7 @@ class Overview:
         new = {pid for pid, d in deputies.items() if d["new"]}
         trained_deputies = trained & set(deputies)
         hours = sum((p["hours"] for p in self.by_person.values()), Decimal(0))
-        person_times = sum(s["attended"] for s in self.class_stats.values())
+        person_times = sum(1 for eid in self.enrollments if self.present.get(eid))
         due = sum(t.due for t in self.home.values())
         present = sum(t.present for t in self.home.values())
         cards = [
@@ -616,12 +623,6 @@ class Overview:
         raise ValueError(show)
 
     def _absences(self, eid: int, e: dict) -> int:
-        if not hasattr(self, "_ended"):
-            now = timezone.now()
-            self._ended = defaultdict(list)
-            for lesson in Lesson.objects.filter(training_class_id__in=[c.pk for c in self.classes],
-                                                attendance_required=True, ends_at__lte=now):
-                self._ended[lesson.training_class_id].append(lesson)
         due = {lesson.pk for lesson in self._ended[e["training_class_id"]]
                if lesson.area_id is None or lesson.area_id == e["area_id"]}
         return len(due - self.present.get(eid, set()) - self.leave.get(eid, set()))

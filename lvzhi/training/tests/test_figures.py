@@ -223,12 +223,17 @@ def test_the_overview_exports_to_excel(client, office_user, training_class, peop
     assert [row[0] for row in wb["未参训代表"].iter_rows(min_row=2, values_only=True)] == ["未参训"]
 
 
-def test_a_township_sees_only_its_own_deputies(client, township_user, training_class, people, after_class):
+def test_a_township_sees_its_deputies_at_the_countys_class(client, township_user, training_class, people,
+                                                           after_class):
     from lvzhi.training.figures import Overview, overview_period
 
     overview = Overview(township_user, overview_period(township_user, year=2026))
-    assert overview.classes == []  # the county's class is not theirs
+    assert overview.classes == []  # the county's class is not one they held
     assert set(overview.deputies) == {people["zhang"].person_id, people["untrained"].pk}
+    figures = {c["label"]: c["value"] for c in overview.figures(list_url=lambda show, **p: show)["cards"]}
+    # 张三 and 迟到 are 城关镇's (people of 河西乡 are not theirs); 张三 is one of their two deputies
+    assert figures["参训人次"] == 2 and figures["代表参训率"] == "50.0%" and figures["举办培训班"] == 0
+    assert {r["name"] for r in overview.people("untrained")[1]} == {"未参训"}
 
 
 def test_the_overview_is_for_staff(client, deputy_user, unit_user):
