@@ -24,7 +24,7 @@ from .services import DEFAULT_TITLE
 
 BODY_TEMPLATE = "handbook/pdf_body.html"
 COVER_TEMPLATE = "handbook/pdf_covers.html"
-LAYOUT_VERSION = "4"  # bump when the body template changes, so cached bodies are rendered again
+LAYOUT_VERSION = "5"  # bump when the body template changes, so cached bodies are rendered again
 CACHE_DIR = "handbook/editions"
 COVERS_PER_DOCUMENT = 60
 PART_NUMERALS = "一二三四"
