@@ -24,6 +24,7 @@ settings.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -281,7 +282,7 @@ def free_port() -> int:
 
 def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "lvzhi.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "--timeout", "60"]
+               "--log-level", "warning", "--timeout", "60", "--preload"]  # every worker is ready when the first is
     process = subprocess.Popen(command, cwd=ROOT, env=server_env(url), start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -451,7 +452,8 @@ def run_page(runs: int = RUNS) -> dict:
 
 
 def measure(*, rebuild: bool = False, workers: int | None = None) -> dict:
-    """Build (once) and measure; returns the metrics by the issue's names."""
+    """Build (once) and measure; returns the metrics by the issue's names. It configures Django for its own
+    database, so call it in a process of its own (``python bench/checkin_bench.py --json`` prints the dict)."""
     url = database_url()
     setup_django(url)
     print(f"== 考勤基准：{url}")
@@ -467,10 +469,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="gunicorn 进程数（默认 2×CPU+1）")
     parser.add_argument("--json", action="store_true", help="只输出 JSON")
     args = parser.parse_args()
-    results = measure(rebuild=args.rebuild, workers=args.workers)
-    if args.json:
+    if args.json:  # progress to stderr, the metrics alone on stdout (for bench/run.py to read from a subprocess)
+        with contextlib.redirect_stdout(sys.stderr):
+            results = measure(rebuild=args.rebuild, workers=args.workers)
         print(json.dumps(results, ensure_ascii=False))
         return
+    results = measure(rebuild=args.rebuild, workers=args.workers)
     print("\n结果（PostgreSQL）")
     for key, value in results.items():
         target = TARGETS.get(key)
