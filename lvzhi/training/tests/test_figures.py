@@ -300,3 +300,18 @@ def test_quiz_scores_show_on_the_pages_and_in_excel(client, office_user, trainin
     assert ("张三", 60, 90, 30) in rows
     overview = client.get(reverse("training:figures_overview"), {"year": "2026"}).content.decode()
     assert 'data-training-chart="chart-quiz"' in overview
+
+
+def test_a_list_exports_itself_to_excel(client, office_user, training_class, people, lessons, after_class):
+    client.force_login(office_user)
+    url = reverse("training:figures_list", args=[training_class.pk])
+    page = client.get(url, {"show": "absent", "lesson": lessons[1].pk}).content.decode()
+    assert "format=xlsx" in page
+    response = client.get(url, {"show": "absent", "lesson": lessons[1].pk, "format": "xlsx"})
+    names = [row[0] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2,
+                                                                                          values_only=True)]
+    assert sorted(names) == ["缺席", "迟到"]
+    overview = client.get(reverse("training:figures_overview_list"),
+                          {"show": "untrained", "year": "2026", "format": "xlsx"})
+    assert [row[0] for row in load_workbook(io.BytesIO(overview.content)).active.iter_rows(
+        min_row=2, values_only=True)] == ["未参训"]

@@ -66,9 +66,19 @@ def class_figures_list(request, pk: int):
                                          delegation=request.GET.get("delegation"), band=request.GET.get("band"))
     except ValueError as exc:
         raise Http404("没有这项统计") from exc
-    context = {**class_context(training_class, "figures"), "title": title, "rows": _class_rows(grid, rows),
-               "show": show,
-               "xlsx": _url("training:figures_xlsx", [training_class.pk])}
+    rows = _class_rows(grid, rows)
+    if request.GET.get("format") == "xlsx":
+        wb = Workbook()
+        _sheet(wb, title[:31].replace("/", "、"), ["姓名", "代表团", "应出勤(节)", "出勤(节)", "准假(节)", "缺勤(节)",
+                                                  "迟到早退(节)", "学时", "缺勤课程"],
+               [(r["enrollment"].person.name, r["enrollment"].delegation.name if r["enrollment"].delegation else "",
+                 r["due"], r["present"], r["leave"], r["absent"], r["late"], r["hours"], r["absent_topics"])
+                for r in rows], first=True)
+        return xlsx_response(workbook_bytes(wb), f"{title}-{training_class.title}.xlsx")
+    query = request.GET.copy()
+    query["format"] = "xlsx"
+    context = {**class_context(training_class, "figures"), "title": title, "rows": rows, "show": show,
+               "xlsx": f"{request.path}?{query.urlencode()}"}
     if partial(request):
         return render(request, "training/feedback/figures_list.html#list", context)
     return render(request, "training/feedback/figures_list.html", context)
@@ -168,9 +178,22 @@ def figures_overview_list(request):
     for row in rows:
         if "class_id" in row:
             row["class"] = classes.get(row["class_id"])
+    if request.GET.get("format") == "xlsx":
+        wb = Workbook()
+        if show == "absent":
+            _sheet(wb, "缺勤", ["姓名", "区划", "代表团", "培训班", "缺勤(节)"],
+                   [(r["name"], r["region"], r["delegation"], r["class"].title if r.get("class") else "", r["absent"])
+                    for r in rows], first=True)
+        else:
+            _sheet(wb, title[:31], ["姓名", "区划", "代表层级", "新任", "参训班次", "出勤课程", "学时"],
+                   [(r["name"], r["region"], r.get("levels", ""), "是" if r.get("new") else "", r["classes"],
+                     r["lessons"], r["hours"]) for r in rows], first=True)
+        return xlsx_response(workbook_bytes(wb), f"{title}-{period.label}.xlsx")
+    query = request.GET.copy()
+    query["format"] = "xlsx"
     context = {"period": period, "title": title, "rows": rows, "show": show,
                "back": _url("training:figures_overview", **_period_params(period)),
-               "xlsx": _url("training:figures_overview_xlsx", **_period_params(period))}
+               "xlsx": f"{request.path}?{query.urlencode()}"}
     if partial(request):
         return render(request, "training/feedback/figures_overview_list.html#list", context)
     return render(request, "training/feedback/figures_overview_list.html", context)
