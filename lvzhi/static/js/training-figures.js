@@ -25,5 +25,6 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { render(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { render(event.target); });
+  // After an outerHTML swap the event target is the element that was replaced: look at the whole page.
+  document.addEventListener("htmx:afterSettle", function () { render(document); });
 })();

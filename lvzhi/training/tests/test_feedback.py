@@ -269,14 +269,6 @@ def test_the_summary_counts_attendance_by_delegation(training_class, rated):
     assert summary["instructors"][0]["average"] == 4
 
 
-def test_the_summary_reflections_answer_htmx(client, office_user, training_class, rated, password):
-    client.force_login(office_user)
-    response = client.get(reverse("training:feedback", args=[training_class.pk]), {"part": "reflections"},
-                          HTTP_HX_REQUEST="true")
-    html = response.content.decode()
-    assert "<html" not in html and "我的心得" in html
-
-
 def test_the_summary_is_for_staff(client, deputy_user, mine, training_class, password):
     client.force_login(deputy_user)
     assert client.get(reverse("training:feedback", args=[training_class.pk])).status_code == 403

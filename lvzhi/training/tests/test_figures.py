@@ -98,14 +98,6 @@ def test_the_absent_figure_opens_the_absent(client, office_user, training_class,
     assert "河西乡代表团" in by_delegation and "缺席" in by_delegation and "迟到</td>" not in by_delegation
 
 
-def test_the_list_answers_htmx_with_the_table(client, office_user, training_class, people, after_class):
-    client.force_login(office_user)
-    response = client.get(reverse("training:figures_list", args=[training_class.pk]), {"show": "late"},
-                          HTTP_HX_REQUEST="true")
-    html = response.content.decode()
-    assert "<html" not in html and "迟到" in html and "共 1 人" in html
-
-
 def test_an_unknown_list_is_not_found(client, office_user, training_class, people):
     client.force_login(office_user)
     url = reverse("training:figures_list", args=[training_class.pk])
@@ -198,13 +190,6 @@ def test_staff_see_the_overview(client, office_user, training_class, people, aft
     html = response.content.decode()
     assert response.status_code == 200 and "举办培训班" in html and training_class.title in html
     assert 'data-training-chart="chart-share"' in html
-
-
-def test_the_overview_answers_htmx_with_the_figures(client, office_user, training_class, people, after_class):
-    client.force_login(office_user)
-    response = client.get(reverse("training:figures_overview"), {"year": "2026"}, HTTP_HX_REQUEST="true")
-    html = response.content.decode()
-    assert "<html" not in html and 'id="figures"' in html
 
 
 def test_the_absent_list_of_a_township(client, office_user, training_class, people, regions, after_class):

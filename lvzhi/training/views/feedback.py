@@ -195,10 +195,7 @@ def feedback(request, pk: int):
     require_staff(request)
     training_class = get_class(request, pk)
     summary = figures.class_feedback_summary(training_class)
-    context = {**class_context(training_class, "feedback"), **summary}
-    if partial(request) and request.GET.get("part") == "reflections":
-        return render(request, "training/feedback/summary.html#reflections", context)
-    return render(request, "training/feedback/summary.html", context)
+    return render(request, "training/feedback/summary.html", {**class_context(training_class, "feedback"), **summary})
 
 
 urlpatterns = [

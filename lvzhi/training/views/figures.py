@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 from lvzhi.core.excel import safe_cell, workbook_bytes, xlsx_response
 
 from .. import figures
-from .feedback import class_context, get_class, partial, require_staff
+from .feedback import class_context, get_class, require_staff
 
 LIST_TITLES = {"enrolled", "attended", "absent", "leave", "late", "hours", "certified"}
 OVERVIEW_LISTS = {"untrained", "new_untrained", "deputies_trained", "new_trained", "trained", "hours", "absent"}
@@ -79,8 +79,6 @@ def class_figures_list(request, pk: int):
     query["format"] = "xlsx"
     context = {**class_context(training_class, "figures"), "title": title, "rows": rows, "show": show,
                "xlsx": f"{request.path}?{query.urlencode()}"}
-    if partial(request):
-        return render(request, "training/feedback/figures_list.html#list", context)
     return render(request, "training/feedback/figures_list.html", context)
 
 
@@ -159,8 +157,6 @@ def figures_overview(request):
         "years": list(range(this_year + 1, this_year - 5, -1)), "terms": figures.term_choices(request.user),
         "xlsx": _url("training:figures_overview_xlsx", **_period_params(period)),
     }
-    if partial(request):
-        return render(request, "training/feedback/figures_overview.html#figures", context)
     return render(request, "training/feedback/figures_overview.html", context)
 
 
@@ -194,8 +190,6 @@ def figures_overview_list(request):
     context = {"period": period, "title": title, "rows": rows, "show": show,
                "back": _url("training:figures_overview", **_period_params(period)),
                "xlsx": f"{request.path}?{query.urlencode()}"}
-    if partial(request):
-        return render(request, "training/feedback/figures_overview_list.html#list", context)
     return render(request, "training/feedback/figures_overview_list.html", context)
 
 
