@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 
 from lvzhi.core.models import Region
+from lvzhi.core.scoping import scoped
+from lvzhi.handbook.models import Quiz
 from lvzhi.people.forms import DateInput, NamedErrorsMixin
 from lvzhi.people.models import Delegation
 
@@ -146,7 +148,7 @@ class TrainingClassForm(NamedErrorsMixin, forms.ModelForm):
         model = TrainingClass
         fields = ["title", "form", "audience", "plan", "region", "organiser", "co_organisers", "start_date",
                   "end_date", "venue", "capacity", "budget_note", "work_plan", "requirements", "late_grace_minutes",
-                  "early_grace_minutes", "certificate_min_rate"]
+                  "early_grace_minutes", "certificate_min_rate", "pre_quiz", "post_quiz"]
         widgets = {
             "start_date": DateInput(), "end_date": DateInput(),
             "budget_note": forms.Textarea(attrs={"rows": 3}), "work_plan": forms.Textarea(attrs={"rows": 6}),
@@ -159,6 +161,10 @@ class TrainingClassForm(NamedErrorsMixin, forms.ModelForm):
         self.fields["region"].queryset = selectors.region_choices(user)
         self.fields["plan"].queryset = selectors.plans_for(user)
         self.fields["plan"].empty_label = "（暂不列入计划）"
+        quizzes = scoped(Quiz.objects.all(), user).order_by("-created_at")
+        for name in ("pre_quiz", "post_quiz"):
+            self.fields[name].queryset = quizzes
+            self.fields[name].empty_label = "（不测试）"
         if self.instance.pk:
             self.fields.pop("region")
             self.initial["leave_chain_choice"] = ",".join(self.instance.leave_chain)

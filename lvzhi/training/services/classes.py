@@ -51,7 +51,7 @@ def _lock(training_class: TrainingClass) -> TrainingClass:
 CLASS_FIELDS = (
     "title", "form", "audience", "plan", "organiser", "co_organisers", "start_date", "end_date", "venue", "capacity",
     "budget_note", "work_plan", "requirements", "late_grace_minutes", "early_grace_minutes", "leave_chain",
-    "certificate_min_rate",
+    "certificate_min_rate", "pre_quiz", "post_quiz",
 )
 
 
@@ -60,6 +60,12 @@ def _check_class(cls: TrainingClass) -> None:
         raise TrainingError("结业日期不能早于开班日期")
     if cls.plan_id and not cls.region_id.startswith(cls.plan.region.prefix):
         raise TrainingError("所属计划应是本机关或上级机关制定的")
+    for quiz, label in ((cls.pre_quiz, "培训前测试"), (cls.post_quiz, "培训后测试")):
+        # The class's deputies must be able to open the quiz: it belongs to this office or one above it.
+        if quiz is not None and not cls.region_id.startswith(quiz.region.prefix):
+            raise TrainingError(f"{label}应是本机关或上级机关组织的测试")
+    if cls.pre_quiz_id and cls.pre_quiz_id == cls.post_quiz_id:
+        raise TrainingError("培训前、后测试应是两份不同的测试")
     full_clean(cls, exclude=["pre_quiz", "post_quiz"])
 
 

@@ -185,6 +185,27 @@ def test_update_refuses_dates_that_leave_lessons_outside(office_user, training_c
                          end_date=dt.date(2026, 12, 10))
 
 
+def _quiz(region, title="培训测试"):
+    from lvzhi.handbook.models import Quiz
+
+    return Quiz.objects.create(title=title, region=region)
+
+
+def test_update_sets_the_before_and_after_quizzes(office_user, training_class, regions):
+    before, after = _quiz(regions["county"], "培训前"), _quiz(regions["city"], "培训后")
+    svc.class_update(by=office_user, training_class=training_class, pre_quiz=before, post_quiz=after)
+    training_class.refresh_from_db()
+    assert (training_class.pre_quiz, training_class.post_quiz) == (before, after)
+
+
+def test_update_refuses_a_quiz_the_class_cannot_reach(office_user, training_class, regions):
+    with pytest.raises(TrainingError, match="培训前测试应是本机关或上级机关"):
+        svc.class_update(by=office_user, training_class=training_class, pre_quiz=_quiz(regions["other_county"]))
+    with pytest.raises(TrainingError, match="两份不同"):
+        quiz = _quiz(regions["county"])
+        svc.class_update(by=office_user, training_class=training_class, pre_quiz=quiz, post_quiz=quiz)
+
+
 def test_delegation_lead_and_staff(office_user, township_user, training_class, django_capture_on_commit_callbacks):
     delegation = training_class.delegations.first()
     with django_capture_on_commit_callbacks(execute=True):
