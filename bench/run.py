@@ -36,11 +36,15 @@ DEFAULT_PG = "postgres://root@127.0.0.1:5432/test"
 TARGETS = {
     "roster_list_p95_ms": 50, "roster_search_p95_ms": 50, "person_page_p95_ms": 50, "archive_page_p95_ms": 50,
     "roster_list_overhead": 4, "import_10k_rows_s": 15,
+    "checkin_1000_s": 20, "checkin_lost": 0, "checkin_duplicates": 0, "handbook_pdfs_346_s": 60,
+    "class_attendance_page_p95_ms": 80,
 }
 METRICS = (
     "roster_list_p95_ms", "roster_search_p95_ms", "person_page_p95_ms", "archive_page_p95_ms",
     "roster_list_queries", "roster_search_queries", "person_page_queries", "archive_page_queries",
     "roster_list_overhead", "import_10k_rows_s",
+    "checkin_1000_s", "checkin_lost", "checkin_duplicates", "handbook_pdfs_346_s",
+    "class_attendance_page_p95_ms", "class_attendance_page_queries",
 )
 
 
@@ -52,6 +56,8 @@ def parse_args(argv=None):
     parser.add_argument("--rebuild", action="store_true", help="drop the benchmark dataset and build it again")
     parser.add_argument("--profile", action="store_true", help="profile each page (pyinstrument if installed)")
     parser.add_argument("--skip-import", action="store_true", help="do not time the roster import")
+    parser.add_argument("--skip-training", action="store_true",
+                        help="do not run the training benchmarks (handbook PDFs; check-in on PostgreSQL)")
     parser.add_argument("--only", action="append", choices=["roster_list", "roster_search", "person_page",
                                                             "archive_page"], help="measure only these pages")
     parser.add_argument("--output", help="results file (default bench/results.json at scale 1, none otherwise)")
@@ -348,6 +354,22 @@ def run_import(rows: int = 10_000) -> dict[str, float]:
     return {"import_10k_rows_s": round(elapsed, 2)}
 
 
+def run_training(vendor: str) -> dict[str, float]:
+    """The training benchmarks: 346 personal handbooks here; on PostgreSQL also the 1,000-deputy check-in
+    through gunicorn and the attendance page, in a process of their own (they use their own database)."""
+    from bench import handbook_bench
+
+    results = handbook_bench.measure()
+    print(f"  handbook_pdfs_346 {results['handbook_pdfs_346_s']} s")
+    if vendor != "postgresql":
+        return results
+    completed = subprocess.run([sys.executable, str(BENCH / "checkin_bench.py"), "--json"], env=os.environ.copy(),
+                               stdout=subprocess.PIPE, text=True, check=True)
+    checkin = json.loads(completed.stdout.strip().splitlines()[-1])
+    print("  " + "，".join(f"{k} {v}" for k, v in checkin.items()))
+    return {**results, **checkin}
+
+
 # ---------------------------------------------------------------------------------------------- reporting
 
 
@@ -389,6 +411,8 @@ def run_one(args) -> None:
     results = run_pages(max(args.runs, 50), args.profile, args.only)
     if not args.skip_import:
         results.update(run_import())
+    if not args.skip_training and args.scale == 1 and not args.only:
+        results.update(run_training(vendor))
     print_table(vendor, results)
     output = args.output or (str(RESULTS) if args.scale == 1 else None)
     if output:
