@@ -252,6 +252,13 @@ TASKS = {
 # Notifications: SMS gateway is pluggable; the console backend prints.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lvzhi@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+# The address users open the site at (https://lvzhi.example.gov.cn), for links in emails.
+SITE_URL = os.environ.get("SITE_URL", "")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "lvzhi.core.notify.ConsoleSmsBackend")
 
 AUDIT_RETENTION_DAYS = max(180, envint("AUDIT_RETENTION_DAYS", 180))

@@ -376,6 +376,7 @@ class ManualAddForm(forms.Form):
 
 class NoticeForm(forms.Form):
     sms = forms.BooleanField(label="同时发送短信（有手机号的）", required=False)
+    email = forms.BooleanField(label="同时发送电子邮件（账号有邮箱的）", required=False)
     resend_all = forms.BooleanField(label="已通知的人也再发一次", required=False)
 
 

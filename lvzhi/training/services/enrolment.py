@@ -276,7 +276,8 @@ def notice_text(training_class: TrainingClass) -> str:
 
 
 @transaction.atomic
-def class_notice_send(*, by, training_class: TrainingClass, sms: bool = False, resend_all: bool = False) -> dict:
+def class_notice_send(*, by, training_class: TrainingClass, sms: bool = False, email: bool = False,
+                      resend_all: bool = False) -> dict:
     """The class notice with the timetable, in the inbox (and by SMS when asked) of every enrolled person who has
     an account; those already notified are skipped unless ``resend_all``. A class still 筹备中 is published."""
     from lvzhi.accounts.models import User
@@ -304,11 +305,11 @@ def class_notice_send(*, by, training_class: TrainingClass, sms: bool = False, r
     body = notice_text(cls)
     link = reverse("training:my_class", args=[cls.pk])
     audit_event(cls, event="class_notice", actor=by,
-                note=f"发送参训通知{len(users)}人{'（含短信）' if sms else ''}；无账号{total - len(users)}人")
+                note=f"发送参训通知{len(users)}人{'（含短信）' if sms else ''}{'（含邮件）' if email else ''}；无账号{total - len(users)}人")
 
     def send():
         for user in users:
-            notify(user=user, title=title, body=body, link=link, sms=sms)
+            notify(user=user, title=title, body=body, link=link, sms=sms, email=email)
 
     transaction.on_commit(send)
     return {"sent": len(users), "without_account": total - len(users)}

@@ -205,6 +205,31 @@ def test_notice_reaches_those_with_accounts_once(office_user, training_class, en
     assert Notification.objects.filter(user=deputy_user).count() == 2
 
 
+def test_notice_by_email_goes_to_accounts_with_an_address(office_user, training_class, enroll, deputy_user,
+                                                           county_deputies, django_capture_on_commit_callbacks,
+                                                           mailoutbox, settings):
+    settings.SITE_URL = "https://lvzhi.example.gov.cn"
+    deputy_user.email = "zhangsan@example.cn"
+    deputy_user.save()
+    enroll(county_deputies["zhang"])
+    with django_capture_on_commit_callbacks(execute=True):
+        class_notice_send(by=office_user, training_class=training_class, email=True)
+    [mail] = mailoutbox
+    assert mail.to == ["zhangsan@example.cn"] and "培训通知" in mail.subject
+    assert "人大代表的职责与权利" in mail.body
+    assert f"https://lvzhi.example.gov.cn/training/my/{training_class.pk}/" in mail.body
+
+
+def test_notice_without_email_sends_no_mail(office_user, training_class, enroll, deputy_user, county_deputies,
+                                            django_capture_on_commit_callbacks, mailoutbox):
+    deputy_user.email = "zhangsan@example.cn"
+    deputy_user.save()
+    enroll(county_deputies["zhang"])
+    with django_capture_on_commit_callbacks(execute=True):
+        class_notice_send(by=office_user, training_class=training_class)
+    assert mailoutbox == []
+
+
 def test_notice_publishes_a_draft_with_lessons_and_refuses_without(office_user, regions, deputy_user):
     cls = class_svc.class_create(by=office_user, region=regions["county"], title="班", organiser="县人大常委会",
                                  start_date=dt.date(2026, 12, 8), end_date=dt.date(2026, 12, 8))
