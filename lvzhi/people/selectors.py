@@ -336,6 +336,7 @@ def person_detail(*, person: Person) -> dict:
                for row in by_kind]
     return {
         "mandates": mandates,
+        "has_current_mandate": any(m.term.is_current and m.status != Mandate.Status.ENDED for m in mandates),
         "year": year,
         "activity_summary": summary,
         "activity_total": sum(row["count"] for row in summary),

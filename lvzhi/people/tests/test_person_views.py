@@ -31,6 +31,13 @@ def test_it_shows_facts_masked_and_every_mandate(login, office_user, deputy_pers
     assert reverse("archive:person", args=[deputy_person.pk]) in text
 
 
+def test_it_links_the_personal_handbook_of_a_serving_deputy_only(login, office_user, deputy_person, make_person):
+    edition = reverse("handbook:edition", args=[deputy_person.pk])
+    assert edition in login(office_user).get(url(deputy_person)).text
+    nobody = make_person("王五")  # no mandate: no deputy card for a cover
+    assert reverse("handbook:edition", args=[nobody.pk]) not in login(office_user).get(url(nobody)).text
+
+
 def test_it_offers_reveal_only_with_the_capability(login, office_user, township_user, deputy_person):
     assert "显示完整号码" in login(office_user).get(url(deputy_person)).text
     assert "显示完整号码" not in login(township_user).get(url(deputy_person)).text

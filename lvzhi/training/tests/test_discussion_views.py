@@ -135,3 +135,11 @@ def test_delete_by_convener(login, deputy_user, training_class, split):
                                            by=deputy_user)
     login(deputy_user).post(url("discussion_delete", training_class, item.pk))
     assert not DiscussionItem.objects.exists()
+
+
+def test_convener_finds_the_discussion_page_from_their_class_page(login, deputy_user, other_deputy_user,
+                                                                   training_class, split):
+    link = url("discussion", training_class)
+    assert link in login(deputy_user).get(reverse("training:my_class", args=[training_class.pk])).content.decode()
+    other = login(other_deputy_user).get(reverse("training:my_class", args=[training_class.pk])).content.decode()
+    assert link not in other
