@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "lvzhi.archive",
     "lvzhi.handbook",
     "lvzhi.training",
+    "lvzhi.suggestions",
     "lvzhi.api",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("archive/", include("lvzhi.archive.urls")),
     path("training/", include("lvzhi.training.urls")),
     path("handbook/", include("lvzhi.handbook.urls")),
+    path("suggestions/", include("lvzhi.suggestions.urls")),
     path("api/", api.urls),
     # One way in: the configuration site signs in through our login (rate limit, lockout, two-factor).
     path("django-admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

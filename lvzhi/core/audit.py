@@ -79,6 +79,22 @@ EVENT_LABELS = {
     "survey_export": "导出调研结果",
     "task_done": "完成任务",
     "task_reopen": "重新打开任务",
+    "suggestion_submit": "提交建议",
+    "suggestion_submit_motion": "提交议案",
+    "suggestion_withdraw": "撤回建议",
+    "suggestion_return": "退回建议修改",
+    "suggestion_to_opinion": "不予立案转为意见",
+    "suggestion_merge": "并案",
+    "suggestion_accept": "建议立案",
+    "suggestion_motion_accept": "议案立案",
+    "suggestion_motion_to_suggestion": "议案转为建议",
+    "suggestion_assign": "交办建议",
+    "suggestion_unassign": "同意退回交办",
+    "suggestion_start": "开始办理建议",
+    "suggestion_reply": "答复建议",
+    "suggestion_rate": "测评建议答复",
+    "suggestion_reopen": "重新办理建议",
+    "suggestion_close": "建议办结",
 }
 
 

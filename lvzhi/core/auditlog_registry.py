@@ -47,6 +47,20 @@ TRACKED = [
     ("training.DisciplineNotice", {"exclude_fields": ["content"]}),
     ("training.DiscussionItem", {}),
     ("training.Certificate", {"exclude_fields": ["code"]}),
+    ("core.CalendarDay", {}),
+    ("suggestions.Category", {}),
+    ("suggestions.HandlingRules", {}),
+    ("suggestions.Suggestion", {"exclude_fields": ["updated_at"]}),
+    ("suggestions.Signature", {}),
+    ("suggestions.Assignment", {}),
+    ("suggestions.ContactLog", {}),
+    ("suggestions.Reply", {}),
+    ("suggestions.Commitment", {}),
+    ("suggestions.Rating", {}),
+    ("suggestions.Supervision", {}),
+    ("suggestions.FollowUp", {}),
+    ("suggestions.AssessmentWeights", {}),
+    ("suggestions.UnitAssessment", {}),
 ]
 
 

@@ -67,3 +67,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CalendarDay(models.Model):
+    """An office's correction to the working-day calendar: a holiday, or a 调休 working weekend day.
+
+    China's official holidays come from the chinese-calendar library (core/workdays.py); a year it does not know
+    yet, or a local holiday, is entered here and wins over the library."""
+
+    date = models.DateField("日期", unique=True)
+    is_working_day = models.BooleanField("工作日")
+    name = models.CharField("说明", max_length=40, help_text="如：国庆节、国庆节调休上班")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日与调休"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class NumberSequence(models.Model):
+    """The last number issued under a key (e.g. a sitting's suggestions); numbers are taken under a row lock, so
+    concurrent takers get distinct, gapless numbers (core/numbering.py)."""
+
+    key = models.CharField(max_length=100, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "编号序列"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last}"

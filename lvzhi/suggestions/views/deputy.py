@@ -1,0 +1,3 @@
+"""Suggestion views: deputy (joined in suggestions/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Suggestion views: office (joined in suggestions/urls.py)."""
+
+urlpatterns: list = []

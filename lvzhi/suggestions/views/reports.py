@@ -1,0 +1,3 @@
+"""Suggestion views: reports (joined in suggestions/urls.py)."""
+
+urlpatterns: list = []

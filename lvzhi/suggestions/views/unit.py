@@ -1,0 +1,3 @@
+"""Suggestion views: unit (joined in suggestions/urls.py)."""
+
+urlpatterns: list = []
