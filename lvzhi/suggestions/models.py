@@ -438,3 +438,17 @@ class UnitAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.year}"
+
+
+class SuggestionGram(models.Model):
+    """Inverted index for similar suggestions: each distinct character bigram of a suggestion's title and request
+    (kept by suggestions/similarity.py when a suggestion is submitted or edited)."""
+
+    suggestion = models.ForeignKey(Suggestion, models.CASCADE, related_name="grams")
+    gram = models.CharField(max_length=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gram", "suggestion"], name="suggestion_gram_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.suggestion_id} {self.gram}"
