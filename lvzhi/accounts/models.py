@@ -20,8 +20,10 @@ class Role(models.TextChoices):
 # What each role may do beyond reading its scope; checked by accounts.permissions.can().
 CAPABILITIES: dict[str, set[str]] = {
     Role.OFFICE: {"roster.edit", "roster.import", "roster.export", "personal.reveal", "notes.review", "accounts.link",
-                  "training.manage", "handbook.edit", "quiz.manage", "handbook.print"},
-    Role.TOWNSHIP: {"roster.edit", "roster.export", "notes.review", "training.manage", "handbook.print"},
+                  "training.manage", "handbook.edit", "quiz.manage", "handbook.print",
+                  "suggestions.manage"},
+    Role.TOWNSHIP: {"roster.edit", "roster.export", "notes.review", "training.manage", "handbook.print",
+                    "suggestions.manage"},
     Role.LEADER: {"roster.export"},
     Role.DEPUTY: {"notes.write"},
     Role.UNIT: set(),
