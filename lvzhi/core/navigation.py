@@ -25,6 +25,8 @@ def menu_for(user, path: str) -> list[dict]:
         items.append(("履职笔记", reverse("archive:my_notes")))
         items.append(("履职常识", reverse("handbook:home")))
         items.append(("我的培训", reverse("training:my_classes")))
+    if role == Role.UNIT:
+        items.append(("承办建议", reverse("suggestions:unit_inbox")))
     if role == Role.ADMIN:
         items.append(("用户管理", reverse("accounts:user_list")))
         items.append(("审计日志", reverse("accounts:audit_log")))
