@@ -13,6 +13,7 @@ def menu_for(user, path: str) -> list[dict]:
     if role in (Role.OFFICE, Role.TOWNSHIP, Role.LEADER):
         items.append(("代表名册", reverse("people:roster")))
         items.append(("培训", reverse("training:index")))
+        items.append(("建议办理", reverse("suggestions:office_list")))
         if user.can("roster.import"):
             items.append(("名册导入", reverse("people:import")))
         if user.can("notes.review"):
