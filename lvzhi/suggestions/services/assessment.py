@@ -119,10 +119,12 @@ def _rate(part: int, whole: int) -> Decimal:
     return Decimal(part) / Decimal(whole) if whole else Decimal(0)
 
 
-def assessment_table(user, year: int, *, today=None) -> tuple[AssessmentWeights, list[AssessmentRow]]:
-    """Every unit with suggestions in the year (in the user's scope), scored and ranked; constant queries."""
+def assessment_table(user, year: int, *, today=None, by_unit: list[dict] | None = None,
+                     ) -> tuple[AssessmentWeights, list[AssessmentRow]]:
+    """Every unit with suggestions in the year (in the user's scope), scored and ranked; constant queries.
+    ``by_unit``: the year's figures by unit when the caller has them already (reports.figures)."""
     weights = weights_for(user.region, year) if user.region_id else AssessmentWeights(year=year)
-    figures = reports.figures(user, reports.Period(year=year), today=today)["by_unit"]
+    figures = by_unit if by_unit is not None else reports.figures(user, reports.Period(year=year), today=today)["by_unit"]
     entered = {a.unit_id: a for a in UnitAssessment.objects.filter(region_id=user.region_id, year=year)}
     rows = []
     for f in figures:

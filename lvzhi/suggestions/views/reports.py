@@ -149,7 +149,8 @@ def _year_report_data(request) -> dict:
     period = reports.period_from(request.GET, request.user)
     data = reports.figures(request.user, period)
     year = period.year or period.sitting.start_date.year
-    weights, ranking = assessment_service.assessment_table(request.user, year)
+    weights, ranking = assessment_service.assessment_table(
+        request.user, year, by_unit=data["by_unit"] if period.sitting is None else None)
     return {"period": period, "year": year, "cards": _cards(data["total"], lambda show: ""), **data,
             "weights": weights, "ranking": ranking, "parts": assessment_service.PARTS,
             "formula": assessment_service.FORMULA, **reports.key_and_second_round(request.user, period),
