@@ -182,19 +182,24 @@ def _add_working_days_fallback(start: dt.date, days: int) -> dt.date:
     return day
 
 
-def return_window_end(assignment: Assignment) -> dt.date:
-    """The last day a unit may ask to return this assignment (the rules' working days after assignment)."""
+def return_window(assignment: Assignment) -> tuple[dt.date, str]:
+    """The last day a unit may ask to return this assignment (the rules' working days after assignment), and how
+    that date was computed."""
     try:
-        from . import deadlines
-    except ImportError:
-        deadlines = None
-    if deadlines is not None and hasattr(deadlines, "return_window_end"):
-        result = deadlines.return_window_end(assignment)
-        return result[0] if isinstance(result, tuple) else result
+        from .deadlines import return_window_end as rules_window_end
+    except ImportError:  # the deadline rules module not installed: weekends and the office's calendar only
+        rules_window_end = None
+    if rules_window_end is not None:
+        result = rules_window_end(region_code=assignment.suggestion.region_code, assigned_on=assignment.assigned_at)
+        return result.date, result.note
     rules = HandlingRules.objects.filter(region_id=assignment.suggestion.region_code).first()
     days = rules.return_working_days if rules else 7
     assigned_on = timezone.localdate(assignment.assigned_at)
-    return _add_working_days_fallback(assigned_on, days)
+    return _add_working_days_fallback(assigned_on, days), f"交办后{days}个工作日"
+
+
+def return_window_end(assignment: Assignment) -> dt.date:
+    return return_window(assignment)[0]
 
 
 # ---------------------------------------------------------------------------------------------------------------

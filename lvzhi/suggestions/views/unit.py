@@ -157,7 +157,7 @@ def _detail_context(request, assignment: Assignment, **forms_given) -> dict:
     replies = reply_context(suggestion)["replies"]
     this_reply = next((r for r in replies if r.round == assignment.round), None)
     is_lead = assignment.role == Assignment.Role.LEAD
-    window_end = services.return_window_end(assignment) if open_ else None
+    window_end, window_note = services.return_window(assignment) if open_ else (None, "")
     context = {
         "assignment": assignment, "suggestion": suggestion, "lead": suggestion.lead,
         "lead_phone_masked": mask_phone(suggestion.lead.phone), "cosigners": cosigners,
@@ -169,7 +169,7 @@ def _detail_context(request, assignment: Assignment, **forms_given) -> dict:
         "can_reply": open_ and is_lead,
         "can_co_opinion": open_ and not is_lead,
         "can_deliver": is_lead and this_reply is not None,
-        "window_end": window_end, "can_return": open_ and window_end is not None and today <= window_end,
+        "window_end": window_end, "window_note": window_note, "can_return": open_ and window_end is not None and today <= window_end,
         "contact_form": forms_given.get("contact_form") or forms.ContactForm(
             initial={"stage": ContactLog.Stage.AFTER if this_reply else ContactLog.Stage.BEFORE}),
         "co_form": forms_given.get("co_form") or forms.CoOpinionForm(initial={"text": assignment.co_opinion}),
