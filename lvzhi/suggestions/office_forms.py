@@ -72,7 +72,7 @@ class MergeForm(forms.Form):
 
         self.fields["into"].queryset = scoped(Suggestion.objects.filter(
             term_id=suggestion.term_id, state__in=MERGE_TARGET_STATES).exclude(pk=suggestion.pk), user) \
-            .order_by("number", "id")[:300]
+            .order_by("number", "id")
         self.fields["into"].label_from_instance = lambda s: f"{s.number_label or '未编号'} {s.title}"
 
 
