@@ -7,10 +7,11 @@ calendar (core/workdays.py). Each result carries a Chinese note saying how the d
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from lvzhi.core.audit import audit_event
+from lvzhi.core.documents import chinese_date
 from lvzhi.core.models import Region
 from lvzhi.core.workdays import add_months, add_working_days, explain_months
 from lvzhi.suggestions.models import HandlingRules
@@ -207,3 +208,128 @@ def rules_save(*, region: Region, preset: str, values: dict, by) -> HandlingRule
         audit_event(rules, event="rules_save", actor=by, changes={k: [str(a), str(b)] for k, (a, b) in changes.items()},
                     note=preset)
     return rules
+
+
+# ------------------------------------------------------------------------------------------- reminders
+
+
+@dataclass
+class ReminderReport:
+    reminded: int = 0  # assignments whose lead unit and office were reminded before the deadline
+    escalated: int = 0  # overdue assignments escalated to the office and the supervising leader
+    notices: int = 0  # notices handed to notify()
+
+
+def _reminder_kind(prefix: str, deadline: dt.date) -> str:
+    """One kind per deadline date: an extension gives a new date, so the reminders for the old one are moot."""
+    return f"{prefix}:{deadline.isoformat()}"
+
+
+def _recipients(assignments):
+    """Active accounts to notify, read once for all assignments: unit handlers by unit, office staff and leaders by
+    the congress's region code."""
+    from lvzhi.accounts.models import Role, User
+
+    unit_ids = {a.unit_id for a in assignments}
+    codes = {a.suggestion.region_code for a in assignments}
+    by_unit, office, leaders = {}, {}, {}
+    users = User.objects.filter(is_active=True).filter(
+        models.Q(role=Role.UNIT, unit_id__in=unit_ids)
+        | models.Q(role__in=[Role.OFFICE, Role.TOWNSHIP, Role.LEADER], region_id__in=codes)
+    ).select_related("person")
+    for user in users:
+        if user.role == Role.UNIT:
+            by_unit.setdefault(user.unit_id, []).append(user)
+        elif user.role == Role.LEADER:
+            leaders.setdefault(user.region_id, []).append(user)
+        else:
+            office.setdefault(user.region_id, []).append(user)
+    return by_unit, office, leaders
+
+
+def _claim(assignment, kind: str) -> bool:
+    """Record that ``kind`` went to ``assignment``; False when it had already gone (a second run, a parallel one)."""
+    from lvzhi.suggestions.models import ReminderSent
+
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(assignment=assignment, kind=kind)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _send_later(users, *, title: str, body: str, link: str) -> int:
+    from lvzhi.core.notify import notify
+
+    for user in users:
+        transaction.on_commit(lambda user=user: notify(user=user, title=title, body=body, link=link, sms=True))
+    return len(users)
+
+
+def reminders_send(*, today: dt.date | None = None) -> ReminderReport:
+    """Remind before and escalate after each lead unit's deadline; each kind once per assignment and deadline date.
+
+    Before the deadline (rules.remind_before_days): the lead unit's handler accounts and the office. After it: the
+    office and the congress's leaders. Safe to run any number of times, also concurrently (ReminderSent is unique)."""
+    from django.db.models.functions import Coalesce
+    from django.urls import reverse
+
+    from lvzhi.suggestions.models import Assignment, Suggestion
+
+    today = today or timezone.localdate()
+    widest = max([default_rules().remind_before_days,
+                  *HandlingRules.objects.values_list("remind_before_days", flat=True)])
+    assignments = list(
+        Assignment.objects.filter(role=Assignment.Role.LEAD, status=Assignment.Status.ACTIVE,
+                                  suggestion__state__in=[Suggestion.State.ASSIGNED, Suggestion.State.HANDLING])
+        .annotate(effective=Coalesce("extended_to", "deadline"))
+        .filter(effective__lte=today + dt.timedelta(days=widest))
+        .select_related("suggestion", "unit")
+        .prefetch_related("reminders")
+        .order_by("effective", "id")
+    )
+    report = ReminderReport()
+    if not assignments:
+        return report
+    by_unit, office, leaders = _recipients(assignments)
+    rules_by_code: dict[str, HandlingRules] = {}
+    for assignment in assignments:
+        suggestion = assignment.suggestion
+        code = suggestion.region_code
+        rules = rules_by_code.setdefault(code, rules_for(code))
+        due = assignment.effective
+        sent = {reminder.kind for reminder in assignment.reminders.all()}
+        label = f"{suggestion.number_label}《{suggestion.title}》" if suggestion.number_label else f"《{suggestion.title}》"
+        if due < today:
+            kind = _reminder_kind("overdue", due)
+            if kind in sent:
+                continue
+            with transaction.atomic():
+                if not _claim(assignment, kind):
+                    continue
+                days = (today - due).days
+                body = (f"{label}由{assignment.unit.name}主办，办结时限为{chinese_date(due)}，已超期{days}天，"
+                        "请督促承办单位尽快答复代表。")
+                report.notices += _send_later(office.get(code, []) + leaders.get(code, []),
+                                              title=f"建议办理超期：{suggestion.title}", body=body,
+                                              link=reverse("suggestions:review", args=[suggestion.pk]))
+                report.escalated += 1
+        elif due - dt.timedelta(days=rules.remind_before_days) <= today:
+            kind = _reminder_kind("due_soon", due)
+            if kind in sent:
+                continue
+            with transaction.atomic():
+                if not _claim(assignment, kind):
+                    continue
+                days = (due - today).days
+                left = f"还有{days}天" if days else "今天到期"
+                body = f"{label}的办结时限为{chinese_date(due)}，{left}，请按时答复代表。"
+                title = f"建议办理即将到期：{suggestion.title}"
+                report.notices += _send_later(by_unit.get(assignment.unit_id, []), title=title, body=body,
+                                              link=reverse("suggestions:unit_detail", args=[assignment.pk]))
+                report.notices += _send_later(office.get(code, []), title=title,
+                                              body=f"{label}由{assignment.unit.name}主办，办结时限为{chinese_date(due)}，{left}。",
+                                              link=reverse("suggestions:review", args=[suggestion.pk]))
+                report.reminded += 1
+    return report
