@@ -1,4 +1,4 @@
-from .views import deputy, office, reports, unit
+from .views import deputy, office, public, reports, unit
 
 app_name = "suggestions"
 urlpatterns = [
@@ -6,4 +6,5 @@ urlpatterns = [
     *office.urlpatterns,
     *unit.urlpatterns,
     *reports.urlpatterns,
+    *public.urlpatterns,
 ]
