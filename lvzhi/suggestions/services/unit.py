@@ -32,12 +32,12 @@ from ..models import (
     Commitment,
     CommitmentEvidence,
     ContactLog,
-    HandlingRules,
     Reply,
     ReplyAttachment,
     Suggestion,
 )
 from ..workflow import SuggestionError
+from . import deadlines
 
 S = Suggestion.State
 MAX_TEXT = 10_000
@@ -137,11 +137,18 @@ def _first_url(names: tuple[str, ...], pk: int) -> str:
 
 def deputy_link(suggestion: Suggestion) -> str:
     """The deputy's page of the suggestion (where they rate the reply), whatever the deputy side names it."""
-    return _first_url(("suggestions:my_detail", "suggestions:deputy_detail", "suggestions:detail"), suggestion.pk)
+    return _first_url(("suggestions:detail",), suggestion.pk)
 
 
 def office_link(suggestion: Suggestion) -> str:
-    return _first_url(("suggestions:office_detail", "suggestions:review", "suggestions:detail"), suggestion.pk)
+    return _first_url(("suggestions:review",), suggestion.pk)
+
+
+def office_returns_link(suggestion: Suggestion) -> str:
+    try:
+        return reverse("suggestions:return_requests")
+    except NoReverseMatch:  # the office pages not installed
+        return office_link(suggestion)
 
 
 def unit_link(assignment: Assignment) -> str:
@@ -158,44 +165,15 @@ def _label(suggestion: Suggestion) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Working days (the return window)
-
-
-def _is_working_day(day: dt.date, overrides: dict) -> bool:
-    if day in overrides:
-        return overrides[day]
-    return day.weekday() < 5
-
-
-def _add_working_days_fallback(start: dt.date, days: int) -> dt.date:
-    """``days`` working days after ``start``: weekends off, with the office's CalendarDay corrections."""
-    from lvzhi.core.models import CalendarDay
-
-    horizon = start + dt.timedelta(days=days * 3 + 30)
-    overrides = dict(CalendarDay.objects.filter(date__gt=start, date__lte=horizon)
-                     .values_list("date", "is_working_day"))
-    day, counted = start, 0
-    while counted < days:
-        day += dt.timedelta(days=1)
-        if _is_working_day(day, overrides):
-            counted += 1
-    return day
+# The return window
 
 
 def return_window(assignment: Assignment) -> tuple[dt.date, str]:
-    """The last day a unit may ask to return this assignment (the rules' working days after assignment), and how
-    that date was computed."""
-    try:
-        from .deadlines import return_window_end as rules_window_end
-    except ImportError:  # the deadline rules module not installed: weekends and the office's calendar only
-        rules_window_end = None
-    if rules_window_end is not None:
-        result = rules_window_end(region_code=assignment.suggestion.region_code, assigned_on=assignment.assigned_at)
-        return result.date, result.note
-    rules = HandlingRules.objects.filter(region_id=assignment.suggestion.region_code).first()
-    days = rules.return_working_days if rules else 7
-    assigned_on = timezone.localdate(assignment.assigned_at)
-    return _add_working_days_fallback(assigned_on, days), f"交办后{days}个工作日"
+    """The last day a unit may ask to return this assignment (the rules' working days after assignment, with
+    official holidays and 调休), and how that date was computed."""
+    result = deadlines.return_window_end(region_code=assignment.suggestion.region_code,
+                                         assigned_on=assignment.assigned_at)
+    return result.date, result.note
 
 
 def return_window_end(assignment: Assignment) -> dt.date:
@@ -404,5 +382,5 @@ def return_request(*, assignment: Assignment, by, reason: str) -> Assignment:
     audit_event(suggestion, event="suggestion_return_request", actor=by, note=reason[:200],
                 changes={"assignment_status": [Assignment.Status.ACTIVE, Assignment.Status.RETURN_REQUESTED]})
     _notify_on_commit(_office_users(suggestion), title=f"{assignment.unit.name}申请退回：{_label(suggestion)}",
-                      body=reason, link=office_link(suggestion))
+                      body=reason, link=office_returns_link(suggestion))
     return assignment

@@ -57,7 +57,8 @@ def test_reply_without_contact_is_accepted_flagged_and_the_office_told(assignmen
     with django_capture_on_commit_callbacks(execute=True):
         r = reply(assignment, unit_user, result="A", commitments=[])
     assert r.without_contact is True
-    assert Notification.objects.filter(user=office_user, title__contains="答复前未与代表沟通").exists()
+    note = Notification.objects.get(user=office_user, title__contains="答复前未与代表沟通")
+    assert note.link == reverse("suggestions:review", args=[assignment.suggestion_id])
     assert "未与代表沟通" in Suggestion.objects.get(pk=assignment.suggestion_id).events.get(action="reply").comment
 
 

@@ -136,7 +136,8 @@ def test_return_request_within_the_window(assignment, unit_user, office_user, dj
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.RETURN_REQUESTED
     assert assignment.return_reason == "道路属城关镇管理，不属本局职责" and assignment.return_requested_at
-    assert Notification.objects.filter(user=office_user, title__contains="申请退回").exists()
+    note = Notification.objects.get(user=office_user, title__contains="申请退回")
+    assert note.link == reverse("suggestions:return_requests")
     assert LogEntry.objects.filter(additional_data__event="suggestion_return_request").exists()
     with pytest.raises(services.UnitError, match="等待"):
         contact(assignment, unit_user)
