@@ -6,7 +6,9 @@ Two classes of 2026, both already over, so every page has something to show:
   the seed: 346 county and township deputies in 12 delegations (one per township or street, each with its lead and
   staff member), fixed seats in four zones, 12 balanced discussion groups with conveners, a timetable of eight
   lessons, written leave approved at two levels, a few absences and late arrivals, discussion items with the
-  office's replies, lesson ratings, reflections and completion certificates.
+  office's replies, lesson ratings, reflections and completion certificates; a test from the handbook's question
+  bank on the first morning before the opening lesson and another after the last lesson, taken by the deputies
+  with an account (weaker answers before, better after), so the class's figures compare the two.
   The class is the county's (not the city's as in the seed): the demo's office account is the county's, and a
   class of a city it does not run would be out of its scope.
 - 2026年乡镇人大代表分片培训 (分片培训, four areas 东、西、北、中片, each with its venue township, its own
@@ -31,6 +33,13 @@ MAIN_TITLE = "清源县第十八届人大代表履职能力提升培训班"
 AREAS_TITLE = "2026年乡镇人大代表分片培训"
 MAIN_DAYS = (dt.date(2026, 9, 7), dt.date(2026, 9, 8), dt.date(2026, 9, 9))
 MAIN_SIZE = 346
+QUIZ_SEED = SEED + 2  # a stream of its own: the quizzes do not change the rest of the demo
+QUIZ_TAKERS = 60  # deputies with an account who take the tests (the accounts the demo opens anyway, then more)
+# (purpose, title suffix, opens, closes, the share of questions a taker gets right on average)
+QUIZZES = (
+    ("before", "培训前测试", (0, (7, 50)), (0, (8, 25)), 0.6),
+    ("after", "培训后测试", (2, (16, 40)), (2, (17, 20)), 0.85),
+)
 
 INSTRUCTORS = {
     "周国平": ("中共清源县委书记", "中共清源县委", ""),
@@ -299,6 +308,7 @@ class _MainClass(_Builder):
                          "及时通报所在乡镇（街道）人大，并作为评先评优、推荐连任的重要依据。",
             leave_chain=[LeaveStep.HOME_OFFICE, LeaveStep.ORGANISER], certificate_min_rate=100,
         )
+        self.quizzes(cls)
         for title, owner, (month, day) in TASKS:
             task = task_create(by=staff, training_class=cls, title=title, owner=owner,
                                due_date=dt.date(2026, month, day))
@@ -335,6 +345,7 @@ class _MainClass(_Builder):
                    for e in sorted(conveners.values(), key=lambda e: e.group.number)]
         raters += leave_takers
         self.rate_and_reflect(cls, raters, reflections=REFLECTIONS, leave_one=True)
+        self.take_quizzes(cls, [user for user, _ in raters])
         certificates_issue(training_class=cls, by=staff)
         class_finish(by=staff, training_class=cls, today=MAIN_DAYS[-1])
         return cls
@@ -352,6 +363,54 @@ class _MainClass(_Builder):
                                      "新任代表全部完成履职基础培训。")
             plan_publish(by=self.staff, plan=plan)
         return plan
+
+    def quizzes(self, cls):
+        """The before and after tests, 20 questions from the whole bank, 20 minutes, pass mark 60, one try each."""
+        from lvzhi.handbook.quiz import quiz_create
+
+        from .services.classes import class_update
+
+        before, after = (
+            quiz_create(by=self.staff, title=f"{MAIN_TITLE}{suffix}", purpose=purpose, question_count=20,
+                        time_limit_minutes=20, pass_mark=60, max_attempts=1,
+                        opens_at=_aware(MAIN_DAYS[opens[0]], opens[1]), closes_at=_aware(MAIN_DAYS[closes[0]], closes[1]))
+            for purpose, suffix, opens, closes, _ in QUIZZES)
+        class_update(by=self.staff, training_class=cls, pre_quiz=before, post_quiz=after)
+        self.tests = (before, after)
+
+    def take_quizzes(self, cls, users):
+        """The deputies with an account (those the demo opened, then more, up to QUIZ_TAKERS) take each test they
+        were there for: the before test if present at the opening lesson, the after test if at the last one. Each
+        taker answers a question right with a chance of their own around 0.6 before the class and 0.85 after."""
+        from lvzhi.handbook.models import Question
+        from lvzhi.handbook.quiz import attempt_start, attempt_submit
+
+        from .models import Attendance, Enrollment
+
+        rng = random.Random(QUIZ_SEED)
+        takers = {user.person_id: user for user in users}
+        others = list(Enrollment.objects.filter(training_class=cls, status=Enrollment.Status.ENROLLED)
+                      .exclude(person_id__in=takers).select_related("person").order_by("id"))
+        for enrollment in rng.sample(others, max(0, min(len(others), QUIZ_TAKERS - len(takers)))):
+            takers[enrollment.person_id] = deputy_account(enrollment.person, admin=self.accounts["admin"])
+        lessons = list(cls.lessons.order_by("starts_at"))
+        present = [set(Attendance.objects.filter(lesson=lesson).values_list("enrollment__person_id", flat=True))
+                   for lesson in (lessons[0], lessons[-1])]
+        questions = Question.objects.in_bulk()
+        skill = {pk: rng.gauss(0, 0.1) for pk in sorted(takers)}
+        for (_, _, opens, _, chance), quiz, there in zip(QUIZZES, self.tests, present, strict=True):
+            for person_id in sorted(takers):
+                if person_id not in there:
+                    continue
+                user = takers[person_id]
+                start = _aware(MAIN_DAYS[opens[0]], opens[1]) + dt.timedelta(minutes=rng.randrange(0, 12),
+                                                                              seconds=rng.randrange(60))
+                attempt = attempt_start(quiz=quiz, person=user.person, by=user, rng=rng, now=start)
+                right = min(0.98, max(0.2, chance + skill[person_id]))
+                answers = {str(pk): _answer(questions[pk], rng, right=rng.random() < right)
+                           for pk in attempt.question_ids}
+                attempt_submit(attempt=attempt, answers=answers, by=user,
+                               now=start + dt.timedelta(minutes=rng.randrange(9, 19), seconds=rng.randrange(60)))
 
     def seat_and_group(self, cls):
         from .models import DiscussionGroup, Enrollment
@@ -412,6 +471,19 @@ class _MainClass(_Builder):
                                           author=convener)
             if reply:
                 discussion_reply(item=item, reply=reply, by=self.staff)
+
+
+def _answer(question, rng: random.Random, *, right: bool) -> list[int]:
+    """The right options, or a plausible wrong choice: another option, or a multiple choice one option off."""
+    answer = sorted(question.answer)
+    if right:
+        return answer
+    wrong = [i for i in range(len(question.options)) if i not in answer]
+    if question.kind != "multiple":
+        return [rng.choice(wrong)] if wrong else answer
+    if len(answer) > 1 and (not wrong or rng.random() < 0.6):
+        return sorted(set(answer) - {rng.choice(answer)})  # one right option missed
+    return sorted([*answer, rng.choice(wrong)])  # one wrong option added
 
 
 class _AreasClass(_Builder):
