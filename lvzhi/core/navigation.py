@@ -26,6 +26,7 @@ def menu_for(user, path: str) -> list[dict]:
         items.append(("履职笔记", reverse("archive:my_notes")))
         items.append(("履职常识", reverse("handbook:home")))
         items.append(("我的培训", reverse("training:my_classes")))
+        items.append(("我的建议", reverse("suggestions:my_list")))
     if role == Role.UNIT:
         items.append(("承办建议", reverse("suggestions:unit_inbox")))
     if role == Role.ADMIN:
