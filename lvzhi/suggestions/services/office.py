@@ -58,7 +58,8 @@ def _check(by, suggestion: Suggestion) -> None:
 
 
 def _lock(suggestion: Suggestion) -> Suggestion:
-    return Suggestion.objects.select_for_update().select_related("term__congress", "sitting").get(pk=suggestion.pk)
+    return (Suggestion.objects.select_for_update(of=("self",)).select_related("term__congress", "sitting")
+            .get(pk=suggestion.pk))
 
 
 def _clean(value, label: str, *, limit: int = MAX_SHORT, required: bool = True) -> str:
