@@ -16,6 +16,7 @@ from lvzhi.people.services import RosterError
 
 from .auth import SessionAuth, TokenAuth
 from .endpoints import router
+from .suggestions import router as suggestions_router
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -32,6 +33,7 @@ api = NinjaAPI(
     renderer=ReadableJSONRenderer(),
 )
 api.add_router("/", router)
+api.add_router("/", suggestions_router)
 
 FIELD_NAMES = {
     "title": "标题", "text": "内容", "date": "日期", "kind": "类别", "page": "页码", "page_size": "每页条数",
