@@ -87,3 +87,22 @@ def test_deliver_view(login, unit_user, other_unit_user, commitment, assignment)
     assert "已落实" in page and "已安装" in page
     assert login(other_unit_user).get(url).status_code == 404
     assert client.put(url).status_code == 405
+
+
+def test_detail_queries_do_not_grow_with_contacts_and_evidence(login, unit_user, assignment, commitment,
+                                                               django_assert_max_num_queries):
+    from lvzhi.suggestions.models import Commitment
+
+    client = login(unit_user)
+    url = reverse("suggestions:unit_detail", args=[assignment.pk])
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    reply_row = commitment.reply
+    for n in range(8):
+        contact(assignment, unit_user, stage="after", summary=f"回访{n}")
+        extra = Commitment.objects.create(reply=reply_row, text=f"事项{n}", due_date=commitment.due_date)
+        services.commitment_deliver(commitment=extra, by=unit_user, delivered_on=timezone.localdate(), note="已办",
+                                    files=[photo()])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert response.content.decode().count("已落实") >= 8
