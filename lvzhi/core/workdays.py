@@ -166,3 +166,70 @@ def explain_months(day: dt.date, n: int, *, roll_forward: bool = True) -> Workda
     reason = f"{info_name}假期" if (info_name := next((i.name for _, i in rest if i.name), "")) else "休息日"
     why = f"{_span(first, rest[-1][0], day)}为{reason}，顺延至{chinese_date(end)}"
     return WorkdayResult(end, f"{head}；{why}")
+
+
+# ------------------------------------------------------------------------------------------- the office's calendar
+
+
+def year_overview(year: int) -> list[dict]:
+    """The days of ``year`` that are not ordinary (a holiday, a 调休 working weekend day, an office's correction),
+    each {"date", "working", "name", "source": "office" | "library" | "weekday"} — what the calendar page lists."""
+    from .models import CalendarDay
+
+    overrides = {row.date: row for row in CalendarDay.objects.filter(date__year=year)}
+    rows, day = [], dt.date(year, 1, 1)
+    while day.year == year:
+        row = overrides.get(day)
+        if row is not None:
+            rows.append({"date": day, "working": row.is_working_day, "name": row.name, "source": "office", "pk": row.pk})
+        else:
+            info = _library_info(day)
+            if info.known and (info.name or info.working != (day.weekday() < 5)):
+                rows.append({"date": day, "working": info.working, "name": info.name, "source": "library"})
+        day += dt.timedelta(days=1)
+    return rows
+
+
+class CalendarError(ValueError):
+    pass
+
+
+def _may_edit_calendar(by) -> bool:
+    return by.is_authenticated and (by.role == "admin" or (by.role == "office" and by.can("suggestions.manage")))
+
+
+def calendar_day_save(*, date: dt.date, is_working_day: bool, name: str, by):
+    """Enter a holiday or a 调休 working day the library does not know (or correct it); audited."""
+    from django.db import transaction
+
+    from .audit import audit_event
+    from .models import CalendarDay
+
+    if not _may_edit_calendar(by):
+        raise PermissionError("只有代表工委工作人员可以修改节假日")
+    name = (name or "").strip()
+    if not name:
+        raise CalendarError("请写明说明，如：国庆节、国庆节调休上班")
+    if is_working_day == _library_info(date).working and not CalendarDay.objects.filter(date=date).exists():
+        raise CalendarError(f"{chinese_date(date)}本来就是{'工作日' if is_working_day else '休息日'}，无须录入")
+    with transaction.atomic():
+        row, created = CalendarDay.objects.select_for_update().get_or_create(
+            date=date, defaults={"is_working_day": is_working_day, "name": name[:40]})
+        if not created:
+            row.is_working_day, row.name = is_working_day, name[:40]
+            row.save()
+        audit_event(row, event="calendar_day_save", actor=by,
+                    changes={"is_working_day": [None, str(is_working_day)], "name": [None, row.name]})
+    return row
+
+
+def calendar_day_delete(*, row, by) -> None:
+    from django.db import transaction
+
+    from .audit import audit_event
+
+    if not _may_edit_calendar(by):
+        raise PermissionError("只有代表工委工作人员可以修改节假日")
+    with transaction.atomic():
+        audit_event(row, event="calendar_day_delete", actor=by, note=f"{row.date} {row.name}")
+        row.delete()

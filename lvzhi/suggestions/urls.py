@@ -1,4 +1,4 @@
-from .views import deputy, office, public, reports, unit
+from .views import deputy, office, public, reports, rules, unit
 
 app_name = "suggestions"
 urlpatterns = [
@@ -6,5 +6,6 @@ urlpatterns = [
     *office.urlpatterns,
     *unit.urlpatterns,
     *reports.urlpatterns,
+    *rules.urlpatterns,
     *public.urlpatterns,
 ]
