@@ -24,7 +24,7 @@ def test_rules_page_shows_defaults_examples_and_presets(login, office_user):
     assert response.status_code == 200
     text = response.text
     assert "本级未设置，按代表法默认" in text
-    assert "以今天" in text and "答复期限（依据代表法）" in text
+    assert "以今天" in text and "起3个月，至" in text and "起7个工作日，至" in text
     for name in deadlines.PRESETS:
         assert f"选用{name}" in text
     assert "第十六条：交办之日起十个工作日内书面说明情况和理由" in text

@@ -62,17 +62,18 @@ def _partial(request) -> bool:
     return bool(getattr(request, "htmx", False)) and not request.htmx.history_restore_request
 
 
-def _examples(rules: HandlingRules, region_code: str) -> list[tuple[str, deadlines.Deadline]]:
+def _examples(rules: HandlingRules, region_code: str) -> list[tuple[str, dict]]:
+    """Each deadline as if assigned today; "how" is the note without its "答复期限（依据…）：" head."""
     today = timezone.localdate()
     kw = {"region_code": region_code, "rules": rules}
-    return [
+    return [(label, {"date": d.date, "how": d.note.split("：", 1)[-1]}) for label, d in [
         ("答复期限", deadlines.reply_deadline(assigned_on=today, **kw)),
         ("延期最长至", deadlines.extension_limit(assigned_on=today, **kw)),
         ("申请退回截止", deadlines.return_window_end(assigned_on=today, **kw)),
         ("首次联系代表", deadlines.first_contact_due(assigned_on=today, **kw)),
         ("协办意见", deadlines.co_opinion_due(assigned_on=today, **kw)),
         ("代表测评（自答复日）", deadlines.rating_due(replied_on=today, **kw)),
-    ]
+    ]]
 
 
 @login_required
