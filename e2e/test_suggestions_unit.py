@@ -78,3 +78,29 @@ def test_unit_logs_a_contact_and_replies_with_a_commitment(page, sign_in, unit_u
     assert Suggestion.objects.get().state == Suggestion.State.REPLIED
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= VIEWPORTS[screen]["width"], "the page scrolls sideways"
+
+
+def test_unit_records_a_delivered_commitment_with_a_photo(page, sign_in, unit_user, password, assigned, tmp_path):
+    from lvzhi.suggestions.models import Commitment, Reply
+
+    reply = Reply.objects.create(suggestion=assigned.suggestion, assignment=assigned, text="将增设信号灯。", result="B",
+                                 signer="王局长", replied_at=timezone.now() - dt.timedelta(days=2))
+    Commitment.objects.create(reply=reply, text="东门路学校门口增设信号灯",
+                              due_date=timezone.localdate() + dt.timedelta(days=30))
+    photo = tmp_path / "信号灯.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"0" * 200)
+    os.makedirs(SHOTS, exist_ok=True)
+    page.set_viewport_size(VIEWPORTS["phone"])
+    sign_in(page, "unit", password)
+    page.goto(page.url.split("/accounts")[0] + f"/suggestions/unit/{assigned.pk}/")
+    page.locator("#replies").get_by_role("link", name="登记落实").click()
+    page.get_by_label("落实情况").fill("信号灯已安装并通电使用。")
+    page.get_by_role("button", name="登记已落实").click()  # no evidence: the browser keeps the form (required)
+    expect(page.get_by_role("heading", level=1)).to_have_text("登记承诺落实")
+    page.locator("input[type=file]").set_input_files(str(photo))
+    page.screenshot(path=f"{SHOTS}/unit-deliver-phone.png", full_page=True)
+    page.get_by_role("button", name="登记已落实").click()
+    expect(page.locator(".messages")).to_contain_text("已登记落实")
+    expect(page.locator("#replies")).to_contain_text("已落实")
+    expect(page.locator("#replies").get_by_role("link", name="信号灯.jpg")).to_be_visible()
+    assert Commitment.objects.get().evidence.count() == 1

@@ -17,9 +17,12 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
+        files = [d for d in data if d] if isinstance(data, list | tuple) else ([data] if data else [])
+        if not files:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        return [single(f, initial) for f in files]
 
 
 class ContactForm(forms.Form):
@@ -72,7 +75,8 @@ class DeliverForm(forms.Form):
                                                    "invalid": "日期格式不对，请按 2026-12-08 填写"})
     note = forms.CharField(label="落实情况", widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": "请填写落实情况"})
-    files = MultipleFileField(label="佐证材料", required=False, help_text="现场照片、文件等，至少一份")
+    files = MultipleFileField(label="佐证材料", help_text="现场照片、文件等，至少一份",
+                              error_messages={"required": "请上传至少一份佐证材料（照片或文件）；没有佐证不能登记为已落实"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
