@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from lvzhi.core.scoping import scoped
-from lvzhi.people.models import Sitting, Unit
+from lvzhi.people.models import Sitting, Unit, chinese_number
 
 from .models import Category, Suggestion, Supervision
 
@@ -30,7 +30,7 @@ class FilterForm(forms.Form):
         sittings = Sitting.objects.filter(term__congress__region_id=region_code, term__is_current=True) \
             .select_related("term").order_by("-number")
         self.fields["period"].choices = [("", "全部"), ("recess", "闭会期间")] + [
-            (str(s.pk), f"{s.term.number}届{s.number}次会议") for s in sittings]
+            (str(s.pk), f"{chinese_number(s.term.number)}届{chinese_number(s.number)}次会议") for s in sittings]
         self.fields["category"].queryset = Category.objects.filter(region_id=region_code).order_by("order", "id")
         self.fields["unit"].queryset = scoped(Unit.objects.filter(is_active=True), user).order_by("name")
 

@@ -22,6 +22,7 @@ from lvzhi.accounts.models import STAFF_ROLES
 from lvzhi.core.documents import chinese_date, pdf_response, render_pdf
 from lvzhi.core.excel import safe_cell, workbook_bytes, xlsx_response
 from lvzhi.core.scoping import get_scoped_or_404, scoped
+from lvzhi.people.models import chinese_number
 
 from .. import office_forms as forms
 from ..models import Assignment, Category, Signature, Suggestion, Supervision
@@ -75,6 +76,12 @@ def _d(value) -> str:
     if hasattr(value, "tzinfo"):
         value = timezone.localtime(value).date()
     return chinese_date(value)
+
+
+def period_label(s: Suggestion) -> str:
+    if not s.sitting_id:
+        return "闭会期间"
+    return f"{chinese_number(s.term.number)}届{chinese_number(s.sitting.number)}次会议"
 
 
 def _current_assignments(suggestion: Suggestion) -> list[Assignment]:
@@ -220,7 +227,8 @@ def review(request, pk: int):
             return redirect("suggestions:review", pk=pk)
     signatures = list(Signature.objects.filter(suggestion=suggestion).select_related("person").order_by("-role", "id"))
     context = {
-        "s": suggestion, "row": _row(suggestion, timezone.localdate()), "signatures": signatures,
+        "s": suggestion, "row": _row(suggestion, timezone.localdate()), "period": period_label(suggestion),
+        "cosigners": [g for g in signatures if g.role == Signature.Role.CO],
         "accept_form": accept_form, "comment_form": comment_form, "merge_form": merge_form, "action": action,
         "events": suggestion.events.select_related("by").order_by("at", "id"),
         "assignments": list(suggestion.assignments.all()),
