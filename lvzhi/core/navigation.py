@@ -32,6 +32,7 @@ def menu_for(user, path: str) -> list[dict]:
     if role == Role.ADMIN:
         items.append(("用户管理", reverse("accounts:user_list")))
         items.append(("审计日志", reverse("accounts:audit_log")))
+        items.append(("节假日", reverse("suggestions:calendar")))
         items.append(("基础数据", reverse("admin:index")))
     items.append(("通知", reverse("core:inbox")))
     # The entry whose address is the longest prefix of the page's path is the current one.

@@ -140,3 +140,11 @@ def test_only_the_office_changes_the_calendar(login, township_user, leader_user)
         assert client.get(CAL).status_code == 200
         assert client.post(CAL, {"date": "2026-10-12", "is_working_day": "0", "name": "地方节日"}).status_code == 403
     assert not CalendarDay.objects.exists()
+
+
+def test_an_administrator_finds_and_edits_the_calendar(login, admin_user):
+    client = login(admin_user)
+    assert CAL in client.get("/", follow=True).text  # the admin's menu
+    response = client.post(CAL, {"date": "2026-10-12", "is_working_day": "0", "name": "地方节日"})
+    assert response.status_code == 302 and not is_working_day(dt.date(2026, 10, 12))
+    assert client.get(RULES).status_code == 404  # the rules belong to a congress's staff
