@@ -297,3 +297,24 @@ def test_return_request_view(login, unit_user, assign):
 def test_menu_has_the_inbox_for_units(login, unit_user):
     html = login(unit_user).get(reverse("suggestions:unit_inbox")).content.decode()
     assert "承办建议" in html and reverse("suggestions:unit_inbox") in html
+
+
+def test_inbox_marks_suggestions_with_no_contact_yet(login, unit_user, assign):
+    quiet = assign()
+    talked = assign()
+    contact(talked, unit_user)
+    response = login(unit_user).get(reverse("suggestions:unit_inbox"))
+    rows = {r["a"].pk: r["a"].contacted for r in response.context["rows"]}
+    assert rows == {quiet.pk: False, talked.pk: True}
+    assert response.content.decode().count("未联系代表") == 1
+
+
+def test_detail_shows_first_contact_and_co_opinion_due_dates(login, unit_user, other_unit_user, assignment,
+                                                             co_assignment):
+    page = login(unit_user).get(reverse("suggestions:unit_detail", args=[assignment.pk])).content.decode()
+    assert "首次联系代表" in page and "工作日" in page
+    co_page = login(other_unit_user).get(reverse("suggestions:unit_detail", args=[co_assignment.pk])).content.decode()
+    assert "前送主办单位" in co_page
+    contact(assignment, unit_user)
+    page = login(unit_user).get(reverse("suggestions:unit_detail", args=[assignment.pk])).content.decode()
+    assert "首次联系代表" not in page

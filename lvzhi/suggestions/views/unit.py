@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import DateField, F, Prefetch, Q
+from django.db.models import DateField, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +36,7 @@ from ..models import (
     Signature,
     Suggestion,
 )
+from ..services import deadlines
 from ..services import unit as services
 
 PAGE_SIZE = 30
@@ -85,7 +86,9 @@ def unit_inbox(request):
     today = timezone.localdate()
     qs = (_assignments(request.user).filter(round=F("suggestion__round"))
           .exclude(status=Assignment.Status.RETURNED)
-          .annotate(due=Coalesce("extended_to", "deadline", output_field=DateField()))
+          .annotate(due=Coalesce("extended_to", "deadline", output_field=DateField()),
+                    contacted=Exists(ContactLog.objects.filter(assignment__suggestion=OuterRef("suggestion"),
+                                                               assignment__round=OuterRef("round"))))
           .select_related("suggestion__lead", "suggestion__category"))
     show = request.GET.get("show", "")
     todo = Q(status=Assignment.Status.ACTIVE, suggestion__state__in=[S.ASSIGNED, S.HANDLING])
@@ -158,6 +161,9 @@ def _detail_context(request, assignment: Assignment, **forms_given) -> dict:
     this_reply = next((r for r in replies if r.round == assignment.round), None)
     is_lead = assignment.role == Assignment.Role.LEAD
     window_end, window_note = services.return_window(assignment) if open_ else (None, "")
+    due_kwargs = {"region_code": suggestion.region_code, "assigned_on": assignment.assigned_at}
+    first_contact = deadlines.first_contact_due(**due_kwargs) if open_ and not contacts else None
+    co_due = deadlines.co_opinion_due(**due_kwargs) if open_ and not is_lead and not assignment.co_opinion else None
     context = {
         "assignment": assignment, "suggestion": suggestion, "lead": suggestion.lead,
         "lead_phone_masked": mask_phone(suggestion.lead.phone), "cosigners": cosigners,
@@ -169,7 +175,8 @@ def _detail_context(request, assignment: Assignment, **forms_given) -> dict:
         "can_reply": open_ and is_lead,
         "can_co_opinion": open_ and not is_lead,
         "can_deliver": is_lead and this_reply is not None,
-        "window_end": window_end, "window_note": window_note, "can_return": open_ and window_end is not None and today <= window_end,
+        "window_end": window_end, "window_note": window_note,
+        "first_contact": first_contact, "co_due": co_due, "can_return": open_ and window_end is not None and today <= window_end,
         "contact_form": forms_given.get("contact_form") or forms.ContactForm(
             initial={"stage": ContactLog.Stage.AFTER if this_reply else ContactLog.Stage.BEFORE}),
         "co_form": forms_given.get("co_form") or forms.CoOpinionForm(initial={"text": assignment.co_opinion}),
