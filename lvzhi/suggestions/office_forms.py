@@ -10,7 +10,7 @@ from lvzhi.people.models import Sitting, Unit, chinese_number
 
 from .models import Category, Suggestion, Supervision
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class FilterForm(forms.Form):
@@ -80,7 +80,8 @@ class AssignForm(forms.Form):
     lead_unit = forms.ModelChoiceField(label="主办单位", queryset=Unit.objects.none(), empty_label="请选择",
                                        error_messages={"required": "请选择主办单位"})
     co_units = forms.ModelMultipleChoiceField(label="协办单位", queryset=Unit.objects.none(), required=False,
-                                              widget=forms.SelectMultiple(attrs={"size": 5}))
+                                              widget=forms.SelectMultiple(attrs={"size": 5}),
+                                              help_text="可多选（电脑上按住 Ctrl 键点选）")
     leader = forms.CharField(label="分管领导", max_length=60, required=False)
     handler = forms.CharField(label="领办人", max_length=60, required=False)
     handler_phone = forms.CharField(label="领办人电话", max_length=30, required=False)
