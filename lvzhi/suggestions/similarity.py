@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 
-from django.db.models import Count
+from django.db import connection
 
 from lvzhi.accounts.models import Role
 from lvzhi.core.models import prefix_range
@@ -30,7 +31,9 @@ STOP_GRAMS = frozenset({"关于", "建议", "的建", "议案", "问题", "进�
                         "有关", "工作", "部门", "情况", "目前", "存在", "以及", "进行", "希望", "要求", "的问", "题的"})
 HIDDEN_STATES = (S.DRAFT, S.WITHDRAWN)
 PROBES = 12  # rarest bigrams used to find candidates
-CANDIDATES = 200  # candidates scored in Python
+DF_CAP = 2000  # document frequencies are counted up to this (a gram this common says little)
+PROBE_CAP = 1500  # ids taken from each probe's postings, newest first
+CANDIDATES = 200  # candidates scored in Python (twice as many are read, before the scope is applied)
 MIN_SCORE = 0.12
 MAX_TEXT = 4000
 
@@ -79,6 +82,29 @@ def _scope_filter(user) -> dict | None:
     return None
 
 
+def _capped_df(query: set[str]) -> dict[str, int]:
+    """How many indexed suggestions hold each gram, counted up to DF_CAP (one query; bounded cost however common
+    a gram is: anything at the cap is simply "common")."""
+    table = connection.ops.quote_name(SuggestionGram._meta.db_table)
+    parts, params = [], []
+    for i, gram in enumerate(sorted(query)):
+        parts.append(f"SELECT %s, COUNT(*) FROM (SELECT 1 FROM {table} WHERE gram = %s LIMIT {DF_CAP}) AS d{i}")
+        params += [gram, gram]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return {gram: n for gram, n in cursor.fetchall() if n}
+
+
+def _probe_hits(probes: list[str]) -> Counter:
+    """Suggestion id → how many probes it holds; each probe contributes at most PROBE_CAP ids, newest first."""
+    table = connection.ops.quote_name(SuggestionGram._meta.db_table)
+    parts = [f"SELECT suggestion_id FROM (SELECT suggestion_id FROM {table} WHERE gram = %s "
+             f"ORDER BY suggestion_id DESC LIMIT {PROBE_CAP}) AS p{i}" for i in range(len(probes))]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), probes)
+        return Counter(row[0] for row in cursor.fetchall())
+
+
 def similar_suggestions(*, text: str, user, limit: int = 5, exclude=None) -> list[tuple[Suggestion, float]]:
     """The submitted suggestions in ``user``'s scope most like ``text`` (title + request of a draft), best first,
     each with a score in 0..1; ``exclude`` is a suggestion id (or ids) to leave out (the draft itself)."""
@@ -86,43 +112,37 @@ def similar_suggestions(*, text: str, user, limit: int = 5, exclude=None) -> lis
     scope = _scope_filter(user)
     if len(query) < 2 or scope is None:
         return []
-    df = dict(SuggestionGram.objects.filter(gram__in=query).values("gram").annotate(n=Count("id"))
-              .values_list("gram", "n"))
-    known = [g for g in query if df.get(g)]
-    if not known:
+    df = _capped_df(query)
+    if not df:
         return []
-    total = max(_indexed_count(), 1)
-    idf = {g: math.log(1 + total / df[g]) for g in known}
-    probes = sorted(known, key=lambda g: df[g])[:PROBES]
-    excluded = [exclude] if isinstance(exclude, int) else list(exclude or [])
-    candidate_rows = (SuggestionGram.objects.filter(gram__in=probes)
-                      .filter(**{f"suggestion__{k}": v for k, v in scope.items()})
-                      .exclude(suggestion__state__in=HIDDEN_STATES)
-                      .exclude(suggestion_id__in=excluded)
-                      .values("suggestion_id").annotate(hits=Count("id")).order_by("-hits", "-suggestion_id")
-                      .values_list("suggestion_id", flat=True)[:CANDIDATES])
-    ids = list(candidate_rows)
+    total = max(_indexed_estimate(), DF_CAP)
+    idf = {g: math.log(1 + total / n) for g, n in df.items()}
+    probes = sorted(df, key=lambda g: (df[g], g))[:PROBES]
+    hits = _probe_hits(probes)
+    excluded = {exclude} if isinstance(exclude, int) else set(exclude or [])
+    ids = [pk for pk, _ in hits.most_common(CANDIDATES * 2) if pk not in excluded]
     if not ids:
         return []
     mean_idf = sum(idf.values()) / len(idf)
     query_norm = math.sqrt(sum(idf.get(g, mean_idf) ** 2 for g in query))
     scored = []
-    for suggestion in Suggestion.objects.filter(pk__in=ids).only("id", "title", "request"):
-        theirs = grams(suggestion_text(suggestion))
+    rows = (Suggestion.objects.filter(pk__in=ids, **scope).exclude(state__in=HIDDEN_STATES)
+            .values_list("pk", "title", "request"))
+    for pk, title, request in rows:
+        theirs = grams(f"{title} {request}")
         if not theirs:
             continue
-        shared = query & theirs
-        dot = sum(idf.get(g, mean_idf) ** 2 for g in shared)
+        dot = sum(idf.get(g, mean_idf) ** 2 for g in query & theirs)
         norm = math.sqrt(sum(idf.get(g, mean_idf) ** 2 for g in theirs))
         score = dot / (query_norm * norm) if norm else 0.0
         if score >= MIN_SCORE:
-            scored.append((score, suggestion.pk))
+            scored.append((score, pk))
     scored.sort(reverse=True)
     best = scored[:limit]
     full = Suggestion.objects.select_related("lead", "term__congress", "sitting").in_bulk([pk for _, pk in best])
     return [(full[pk], round(score, 3)) for score, pk in best if pk in full]
 
 
-def _indexed_count() -> int:
-    """How many suggestions are indexed (N of the IDF); counted on the index's distinct suggestions."""
-    return Suggestion.objects.exclude(state__in=HIDDEN_STATES).count()
+def _indexed_estimate() -> int:
+    """N of the IDF: the highest suggestion id is close enough to how many there are, and costs nothing."""
+    return Suggestion.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
