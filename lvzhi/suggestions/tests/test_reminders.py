@@ -129,3 +129,35 @@ def test_the_command_and_the_background_task(assignment, people, django_capture_
     assert tasks.send_reminders.call("2026-10-13") == {"reminded": 0, "escalated": 0, "notices": 0}
     with pytest.raises(CommandError):
         call_command("suggestion_reminders", "--today", "10/12", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_jobs_running_at_once_send_each_notice_once(assignment, people):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested on PostgreSQL")
+    import threading
+
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def job():
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            svc.reminders_send(today=D(2026, 9, 25))
+        except Exception as exc:  # noqa: BLE001 - any failure is what the test is looking for
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=job) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert ReminderSent.objects.count() == 1
+    assert Notification.objects.count() == 2  # the unit's handler and the office, once each
